@@ -1,0 +1,109 @@
+"""One paper as one digest entry or note presents it, and the problems met while parsing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from transforms.arxiv_ids import find_arxiv_ids, parse_arxiv_id
+from transforms.authors import parse_authors
+from transforms.commentary import split_commentary
+
+_URL = re.compile(r"https?://[^\s<>\"'`\]]+")
+_TRAILING = ".,;:!?)]}'\""
+
+
+@dataclass(slots=True)
+class Entry:
+    """The fields of a mention that parsing decides (DESIGN.md §3)."""
+
+    line: int  # 1-based line in the file where the entry starts
+    title: str | None
+    authors_raw: str | None
+    authors: list[str]
+    author_org: str | None
+    abstract: str | None
+    commentary: str | None
+    commentary_ko: str | None
+    commentary_en: str | None
+    tags: list[str]
+    links: list[str]
+    cited_arxiv_ids: list[str]
+    arxiv_id: str | None
+    arxiv_version: int | None
+    source_urls: list[str] = field(default_factory=list)
+    wikilinks: list[str] = field(default_factory=list)
+    digest_date: date | None = None
+    position: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseIssue:
+    """A part of the input that could not be read as an entry; it goes to quarantine."""
+
+    line: int
+    reason: str
+    excerpt: str
+
+
+def find_urls(text: str) -> list[str]:
+    """URLs in text, trailing punctuation and unbalanced closing brackets trimmed."""
+    urls: list[str] = []
+    for raw in _URL.findall(text):
+        url = raw
+        while url and url[-1] in _TRAILING:
+            if url[-1] == ")" and url.count("(") >= url.count(")"):
+                break
+            url = url[:-1]
+        if url not in urls:
+            urls.append(url)
+    return urls
+
+
+def build_entry(
+    *,
+    line: int,
+    title: str | None,
+    authors_raw: str | None,
+    abstract: str | None,
+    commentary_lines: list[str],
+    tags: list[str],
+    source_urls: list[str] = (),
+    wikilinks: list[str] = (),
+    digest_date: date | None = None,
+    position: int = 0,
+) -> Entry:
+    """Derive authors, commentary parts, links and arXiv ids from the raw pieces of an entry."""
+    authors = parse_authors(authors_raw)
+    commentary = split_commentary(commentary_lines)
+    body = "\n".join(filter(None, [abstract, commentary.text]))
+    links = find_urls(body)
+    own = next((a for a in map(parse_arxiv_id, source_urls) if a is not None), None)
+    cited: list[str] = []
+    for aid in find_arxiv_ids(commentary.text or ""):
+        if aid.id not in cited and (own is None or aid.id != own.id):
+            cited.append(aid.id)
+    return Entry(
+        line=line,
+        title=title,
+        authors_raw=authors_raw,
+        authors=authors.names,
+        author_org=authors.organisation,
+        abstract=abstract,
+        commentary=commentary.text,
+        commentary_ko=commentary.ko,
+        commentary_en=commentary.en,
+        tags=tags,
+        links=links,
+        cited_arxiv_ids=cited,
+        arxiv_id=own.id if own else None,
+        arxiv_version=own.version if own else None,
+        source_urls=list(source_urls),
+        wikilinks=list(wikilinks),
+        digest_date=digest_date,
+        position=position,
+    )

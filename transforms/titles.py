@@ -1,0 +1,31 @@
+"""Normalised titles: the key an entry without an arXiv id is matched on."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from pylatexenc.latex2text import LatexNodes2Text
+
+_NON_WORD = re.compile(r"[\W_]+")
+_LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
+
+
+@lru_cache(maxsize=65536)
+def _latex_to_text(text: str) -> str:
+    try:
+        return _LATEX.latex_to_text(text)
+    except Exception:  # pylatexenc raises on odd input; the raw text still matches loosely
+        return text
+
+
+def normalise_title(title: str | None) -> str | None:
+    """Case, punctuation, whitespace, accents and LaTeX folded: ``$\\infty$Bench`` = ``∞bench``."""
+    if title is None:
+        return None
+    text = _latex_to_text(title) if ("\\" in title or "$" in title) else title
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _NON_WORD.sub(" ", text.casefold()).strip()
+    return text or None
