@@ -1,0 +1,1 @@
+"""Orchestration: the Prefect flows and the ``digestlake`` command line that wire the layers."""

@@ -1,0 +1,175 @@
+"""``digestlake.toml``: read, validated at start, single keys overridable by the environment.
+
+``DIGESTLAKE_<SECTION>_<KEY>`` overrides ``[section] key`` (``DIGESTLAKE_LAKE_PATH``,
+``DIGESTLAKE_ARXIV_API_URL``, ``DIGESTLAKE_ARXIV_ENABLED=false``). Relative paths are relative
+to the config file's folder. A wrong key or value is an error here, not halfway through a run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ENV_PREFIX = "DIGESTLAKE_"
+SOURCE_KINDS = ("digest", "vault")
+_SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConfig:
+    name: str
+    kind: str
+    path: str | None = None  # a local file or folder (or git repository for a vault)
+    url: str | None = None  # http(s) digest, or a git URL for a vault
+    encoding: str | None = None
+    rev: str = "HEAD"  # vault: the branch or commit to ingest
+    enabled: bool = True
+
+    @property
+    def location(self) -> str:
+        return self.url or self.path or ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArxivConfig:
+    enabled: bool = True
+    api_url: str = "https://export.arxiv.org/api/query"
+    oai_url: str = "https://oaipmh.arxiv.org/oai"
+    min_interval_s: float = 3.0
+    cache: str = "data/cache/arxiv"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    lake_path: Path
+    exports_path: Path
+    cache_path: Path
+    sources: list[SourceConfig] = field(default_factory=list)
+    arxiv: ArxivConfig = field(default_factory=ArxivConfig)
+    config_file: Path | None = None
+
+
+_SECTION_KEYS = {
+    "lake": {"path"},
+    "exports": {"path"},
+    "cache": {"path"},
+    "arxiv": {f.name for f in fields(ArxivConfig)},
+}
+_SOURCE_KEYS = {f.name for f in fields(SourceConfig)}
+
+
+def _coerce(value: str, like: object, where: str) -> object:
+    if isinstance(like, bool):
+        if value.lower() in ("1", "true", "yes", "on"):
+            return True
+        if value.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    if isinstance(like, float | int):
+        try:
+            return type(like)(value)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: expected a number, got {value!r}") from exc
+    return value
+
+
+def _apply_env(raw: dict, env: dict[str, str]) -> None:
+    defaults = {"arxiv": ArxivConfig()}
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name.startswith(ENV_PREFIX + "CONFIG"):
+            continue
+        rest = name[len(ENV_PREFIX) :].lower()
+        section, _, key = rest.partition("_")
+        if section not in _SECTION_KEYS or key not in _SECTION_KEYS[section]:
+            raise ConfigError(f"{name}: no config key [{section}] {key}")
+        like = getattr(defaults.get(section), key, "")
+        raw.setdefault(section, {})[key] = _coerce(value, like, name)
+
+
+def _resolve(base: Path, value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def _source(entry: dict, base: Path, index: int) -> SourceConfig:
+    where = f"[[sources]] #{index + 1}"
+    unknown = set(entry) - _SOURCE_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    name = entry.get("name")
+    if not isinstance(name, str) or not _SOURCE_NAME.match(name):
+        raise ConfigError(f"{where}: name must be lowercase letters, digits, - or _ ({name!r})")
+    kind = entry.get("kind")
+    if kind not in SOURCE_KINDS:
+        raise ConfigError(f"source {name}: kind must be one of {SOURCE_KINDS}, got {kind!r}")
+    if bool(entry.get("path")) == bool(entry.get("url")):
+        raise ConfigError(f"source {name}: give exactly one of path or url")
+    path = entry.get("path")
+    if path is not None:
+        path = str(_resolve(base, path))
+    return SourceConfig(
+        name=name,
+        kind=kind,
+        path=path,
+        url=entry.get("url"),
+        encoding=entry.get("encoding"),
+        rev=str(entry.get("rev", "HEAD")),
+        enabled=bool(entry.get("enabled", True)),
+    )
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None
+) -> Config:
+    """Read the config (``digestlake.toml`` in the working folder by default)."""
+    env = dict(os.environ if env is None else env)
+    file = Path(path or env.get(ENV_PREFIX + "CONFIG") or "digestlake.toml")
+    if not file.is_file():
+        raise ConfigError(f"{file}: config file not found")
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: {exc}") from exc
+    unknown = set(raw) - set(_SECTION_KEYS) - {"sources", "schedules"}
+    if unknown:
+        raise ConfigError(f"{file}: unknown section(s) {', '.join(sorted(unknown))}")
+    for section, keys in _SECTION_KEYS.items():
+        extra = set(raw.get(section, {})) - keys
+        if extra:
+            raise ConfigError(f"{file}: unknown key(s) in [{section}]: {', '.join(sorted(extra))}")
+    _apply_env(raw, env)
+    base = file.resolve().parent
+    sources = [_source(s, base, i) for i, s in enumerate(raw.get("sources", []))]
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{file}: source names must be unique ({names})")
+    arxiv_raw = raw.get("arxiv", {})
+    arxiv = ArxivConfig(
+        **{
+            k: _coerce(str(v), getattr(ArxivConfig(), k), f"[arxiv] {k}")
+            for k, v in arxiv_raw.items()
+        }
+    )
+    if arxiv.min_interval_s < 0:
+        raise ConfigError("[arxiv] min_interval_s must not be negative")
+    arxiv = ArxivConfig(
+        **{
+            **{f.name: getattr(arxiv, f.name) for f in fields(arxiv)},
+            "cache": str(_resolve(base, arxiv.cache)),
+        }
+    )
+    return Config(
+        lake_path=_resolve(base, raw.get("lake", {}).get("path", "data/lake")),
+        exports_path=_resolve(base, raw.get("exports", {}).get("path", "data/exports")),
+        cache_path=_resolve(base, raw.get("cache", {}).get("path", "data/cache")),
+        sources=sources,
+        arxiv=arxiv,
+        config_file=file,
+    )

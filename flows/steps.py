@@ -1,0 +1,283 @@
+"""The ingest steps as plain functions (no Prefect here): extract one source, commit all.
+
+``flows/ingest.py`` wraps these in Prefect tasks; tests and benchmarks call them directly.
+Extraction only reads (sources, and the lake for ids of renamed notes); ``commit_batches``
+is the single writer, and writes the cursor last so a crash before it only repeats work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from flows.config import SourceConfig
+from lake.schemas import QUARANTINE, SOURCES
+from lake.store import Lake
+from sources.digest_files import is_url, read_digest_path, read_digest_url
+from sources.vault import VaultRead, is_git_location, read_vault_folder, read_vault_git
+from transforms.digest import parse_digest
+from transforms.entry import ParseIssue
+from transforms.mentions import MentionInput, digest_identity, mentions_frame, merge_mentions
+from transforms.note import parse_note
+from transforms.papers import build_papers, resolve_mentions
+
+_LINE_IN_ERROR = re.compile(r"^[^\n]*?:(\d+): ")
+
+
+@dataclass(slots=True)
+class SourceBatch:
+    """What one source yielded this run, ready to be merged."""
+
+    source_id: str
+    kind: str
+    uri: str
+    cursor: str | None
+    unchanged: bool = False
+    mentions: pl.DataFrame = field(default_factory=pl.DataFrame)
+    reread_files: list[str] = field(default_factory=list)
+    deleted_files: list[str] = field(default_factory=list)
+    quarantine: list[dict] = field(default_factory=list)
+    skipped: str | None = None  # why the source was not read (offline)
+
+
+@dataclass(slots=True)
+class SourceReport:
+    source_id: str
+    status: str  # ok | unchanged | skipped | failed
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    quarantined: int = 0
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class IngestReport:
+    sources: list[SourceReport]
+    files_written: list[str]
+    mentions: int
+    papers: int
+
+    @property
+    def failed(self) -> list[SourceReport]:
+        return [s for s in self.sources if s.status == "failed"]
+
+
+def _issue_row(file: str, issue: ParseIssue | None, reason: str | None = None) -> dict:
+    line = issue.line if issue else None
+    if reason and line is None and (m := _LINE_IN_ERROR.match(reason)):
+        line = int(m.group(1))
+    return {
+        "location": f"{file}:{line}" if line else file,
+        "file": file,
+        "line": line,
+        "reason": issue.reason if issue else reason,
+        "excerpt": (issue.excerpt if issue else "")[:500],
+    }
+
+
+def _existing(lake: Lake, source_id: str) -> pl.DataFrame:
+    return lake.read("mentions").filter(pl.col("source_id") == source_id)
+
+
+def extract_digest(
+    source: SourceConfig, cursor: str | None, existing: pl.DataFrame, offline: bool
+) -> SourceBatch:
+    batch = SourceBatch(source.name, source.kind, source.location, cursor)
+    if is_url(source.location):
+        if offline:
+            batch.unchanged, batch.skipped = True, "offline"
+            return batch
+        fetch = read_digest_url(source.location, cursor, source.encoding)
+    else:
+        fetch = read_digest_path(Path(source.location), cursor, source.encoding)
+    batch.cursor, batch.unchanged = fetch.cursor, fetch.unchanged
+    if fetch.unchanged:
+        return batch
+    inputs: list[MentionInput] = []
+    for doc in fetch.documents:
+        if doc.text is None:
+            batch.quarantine.append(_issue_row(doc.file, None, doc.error))
+            continue
+        parsed = parse_digest(doc.text, doc.file)
+        batch.reread_files.append(doc.file)
+        inputs += [MentionInput(e, doc.file, digest_identity(e)) for e in parsed.entries]
+        batch.quarantine += [_issue_row(doc.file, issue) for issue in parsed.issues]
+    batch.mentions = mentions_frame(source.name, "digest", inputs)
+    if not is_url(source.location):
+        listed = {doc.file for doc in fetch.documents}
+        batch.deleted_files = sorted(set(existing["file"].to_list()) - listed)
+    return batch
+
+
+def extract_vault(
+    source: SourceConfig, cursor: str | None, existing: pl.DataFrame, cache: Path, offline: bool
+) -> SourceBatch:
+    batch = SourceBatch(source.name, source.kind, source.location, cursor)
+    location = source.location
+    read: VaultRead
+    if is_git_location(location):
+        mirror = cache / "vaults" / f"{source.name}.git"
+        remote = not Path(location).exists()
+        if offline and remote and not (mirror / "HEAD").exists():
+            batch.unchanged, batch.skipped = True, "offline, and no cached clone yet"
+            return batch
+        read = read_vault_git(
+            location,
+            mirror,
+            cursor,
+            rev=source.rev,
+            encoding=source.encoding,
+            fetch=not (offline and remote),
+        )
+    else:
+        read = read_vault_folder(Path(location), cursor, source.encoding)
+    batch.cursor, batch.unchanged = read.cursor, read.unchanged
+    if read.unchanged:
+        return batch
+    ids_by_file = dict(
+        zip(existing["file"].to_list(), existing["mention_id"].to_list(), strict=True)
+    )
+    inputs: list[MentionInput] = []
+    for note in read.notes:
+        batch.reread_files += [note.path] + ([note.old_path] if note.old_path else [])
+        if note.text is None:
+            batch.quarantine.append(_issue_row(note.path, None, note.error))
+            continue
+        parsed = parse_note(note.text, note.path)
+        batch.quarantine += [_issue_row(note.path, issue) for issue in parsed.issues]
+        if parsed.entry is not None:
+            keep = ids_by_file.get(note.old_path or note.path)
+            inputs.append(MentionInput(parsed.entry, note.path, note.identity, keep))
+    batch.mentions = mentions_frame(source.name, "note", inputs)
+    batch.deleted_files = list(read.deleted)
+    if read.full:
+        batch.deleted_files += sorted(set(ids_by_file) - {n.path for n in read.notes})
+    return batch
+
+
+def extract_source(
+    source: SourceConfig,
+    lake: Lake,
+    cache: Path,
+    *,
+    cursor: str | None = None,
+    offline: bool = False,
+) -> SourceBatch:
+    """Read one source from its cursor (the lake's, unless given) and parse what changed."""
+    existing = _existing(lake, source.name)
+    if cursor is None:
+        rows = lake.read("sources").filter(pl.col("source_id") == source.name)
+        cursor = rows["cursor"][0] if rows.height else None
+    if source.kind == "digest":
+        return extract_digest(source, cursor, existing, offline)
+    return extract_vault(source, cursor, existing, cache, offline)
+
+
+def _quarantine(old: pl.DataFrame, batch: SourceBatch, now: datetime) -> pl.DataFrame:
+    """The source's quarantine rows for the files read again are replaced by this run's."""
+    touched = (
+        set(batch.reread_files) | set(batch.deleted_files) | {r["file"] for r in batch.quarantine}
+    )
+    keep = old.filter(
+        (pl.col("source_id") != batch.source_id) | ~pl.col("file").is_in(list(touched))
+    )
+    fresh = pl.DataFrame(
+        [{"source_id": batch.source_id, **row} for row in batch.quarantine],
+        schema={k: v for k, v in QUARANTINE.columns.items() if k != "seen_at"},
+    ).unique(subset=list(QUARANTINE.key), keep="first", maintain_order=True)
+    seen = old.select(*QUARANTINE.key, "seen_at")
+    fresh = fresh.join(seen, on=list(QUARANTINE.key), how="left").with_columns(
+        seen_at=pl.coalesce("seen_at", pl.lit(now, QUARANTINE.columns["seen_at"]))
+    )
+    return pl.concat([keep, fresh.select(QUARANTINE.schema.names())])
+
+
+def _source_row(
+    old: dict | None,
+    batch: SourceBatch | None,
+    source: SourceConfig,
+    error: str | None,
+    now: datetime,
+) -> dict:
+    row = dict(old) if old else {"source_id": source.name, "cursor": None, "last_success_at": None}
+    row.update(kind=source.kind, uri=source.location)
+    if error is not None:
+        row.update(last_error=error, last_error_at=now)
+    elif batch is not None and not batch.skipped:
+        if batch.cursor != row.get("cursor"):
+            row.update(cursor=batch.cursor, last_success_at=now)
+        row.update(last_error=None, last_error_at=None)
+    return row
+
+
+def commit_batches(
+    lake: Lake,
+    sources: list[SourceConfig],
+    batches: list[SourceBatch],
+    failures: dict[str, str],
+    now: datetime,
+) -> IngestReport:
+    """Merge every batch into the lake: mentions, papers, quarantine, then the cursors."""
+    mentions = lake.read("mentions")
+    quarantine = lake.read("quarantine")
+    reports: dict[str, SourceReport] = {}
+    for batch in batches:
+        if batch.unchanged:
+            status = "skipped" if batch.skipped else "unchanged"
+            reports[batch.source_id] = SourceReport(batch.source_id, status, error=batch.skipped)
+            continue
+        own = mentions.filter(pl.col("source_id") == batch.source_id)
+        merge = merge_mentions(
+            own,
+            batch.mentions,
+            now=now,
+            reread_files=batch.reread_files,
+            deleted_files=batch.deleted_files,
+        )
+        mentions = pl.concat([mentions.filter(pl.col("source_id") != batch.source_id), merge.table])
+        quarantine = _quarantine(quarantine, batch, now)
+        reports[batch.source_id] = SourceReport(
+            batch.source_id,
+            "ok",
+            new=merge.new,
+            updated=merge.updated,
+            unchanged=merge.unchanged,
+            deleted=merge.deleted,
+            quarantined=len(batch.quarantine),
+        )
+    for name, error in failures.items():
+        reports[name] = SourceReport(name, "failed", error=error)
+
+    papers_before = lake.read("papers")
+    mentions = resolve_mentions(mentions, papers_before)
+    papers = build_papers(mentions, papers_before)
+    written = lake.write("mentions", mentions)
+    written += lake.write("papers", papers)
+    written += lake.write("quarantine", quarantine)
+    for table in ("paper_versions", "citation_keys"):
+        if not lake.files(table):
+            written += lake.write(table, lake.read(table))
+    old_sources = {r["source_id"]: r for r in lake.read("sources").to_dicts()}
+    by_id = {b.source_id: b for b in batches}
+    rows = [
+        _source_row(old_sources.get(s.name), by_id.get(s.name), s, failures.get(s.name), now)
+        for s in sources
+    ]
+    configured = {s.name for s in sources}
+    rows += [r for name, r in old_sources.items() if name not in configured]
+    written += lake.write(
+        "sources", pl.DataFrame(rows, schema=SOURCES.schema) if rows else SOURCES.empty()
+    )
+    ordered = [reports[s.name] for s in sources if s.name in reports]
+    return IngestReport(
+        sources=ordered,
+        files_written=[str(p) for p in written],
+        mentions=mentions.filter(~pl.col("deleted")).height,
+        papers=papers.height,
+    )

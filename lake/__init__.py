@@ -1,0 +1,1 @@
+"""Table schemas, atomic reads and writes of the Parquet lake."""

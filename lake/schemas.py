@@ -1,0 +1,142 @@
+"""Every lake table declared in one place, with the schema version files are stamped with.
+
+Version history (a newer version migrates older files on read, and they are rewritten in the
+new layout on the next write):
+  1: first layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+SCHEMA_VERSION = 1
+
+_STR = pl.String
+_LIST_STR = pl.List(pl.String)
+_TS = pl.Datetime("us", "UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    name: str
+    columns: dict[str, pl.DataType]
+    key: tuple[str, ...]
+    # Hive partition column (kept out of the files, restored from the folder name on read).
+    partition_by: str | None = None
+
+    @property
+    def schema(self) -> pl.Schema:
+        return pl.Schema(self.columns)
+
+    def empty(self) -> pl.DataFrame:
+        return pl.DataFrame(schema=self.schema)
+
+
+SOURCES = TableSpec(
+    "sources",
+    {
+        "source_id": _STR,
+        "kind": _STR,
+        "uri": _STR,
+        "cursor": _STR,  # digest: content digest or ETag; vault: last ingested commit
+        "last_success_at": _TS,  # when the cursor last advanced
+        "last_error": _STR,
+        "last_error_at": _TS,
+    },
+    key=("source_id",),
+)
+
+MENTIONS = TableSpec(
+    "mentions",
+    {
+        "mention_id": _STR,
+        "source_id": _STR,
+        "kind": _STR,  # digest | note
+        "file": _STR,  # path inside the source (or the URL) the mention was read from
+        "line": pl.Int32,
+        "digest_date": pl.Date,
+        "position": pl.Int32,
+        "title": _STR,
+        "authors": _LIST_STR,
+        "authors_raw": _STR,
+        "author_org": _STR,
+        "abstract": _STR,
+        "commentary": _STR,
+        "commentary_ko": _STR,
+        "commentary_en": _STR,
+        "tags": _LIST_STR,
+        "links": _LIST_STR,
+        "source_urls": _LIST_STR,
+        "wikilinks": _LIST_STR,
+        "cited_arxiv_ids": _LIST_STR,
+        "arxiv_id": _STR,
+        "arxiv_version": pl.Int32,
+        "paper_id": _STR,
+        "resolution": _STR,  # explicit_link | title_match | api_search | none
+        "resolution_score": pl.Float64,
+        "content_hash": _STR,
+        "deleted": pl.Boolean,
+        "first_seen_at": _TS,
+        "updated_at": _TS,
+    },
+    key=("mention_id",),
+    partition_by="source_id",
+)
+
+PAPERS = TableSpec(
+    "papers",
+    {
+        "paper_id": _STR,  # the arXiv id without version, or dl:<hash> while provisional
+        "arxiv_id": _STR,
+        "latest_version": pl.Int32,
+        "title": _STR,
+        "title_norm": _STR,
+        "abstract": _STR,
+        "authors": pl.List(pl.Struct({"name": _STR, "affiliation": _STR})),
+        "categories": _LIST_STR,
+        "primary_category": _STR,
+        "published": _TS,
+        "updated": _TS,
+        "doi": _STR,
+        "journal_ref": _STR,
+        "comment": _STR,
+        "license": _STR,
+        "url": _STR,
+        "metadata_source": _STR,  # note | digest | arxiv
+        "fetched_at": _TS,
+    },
+    key=("paper_id",),
+)
+
+PAPER_VERSIONS = TableSpec(
+    "paper_versions",
+    {"arxiv_id": _STR, "version": pl.Int32, "submitted_at": _TS},
+    key=("arxiv_id", "version"),
+)
+
+CITATION_KEYS = TableSpec(
+    "citation_keys",
+    {"paper_id": _STR, "key": _STR, "assigned_at": _TS},
+    key=("paper_id",),
+)
+
+QUARANTINE = TableSpec(
+    "quarantine",
+    {
+        "source_id": _STR,
+        "location": _STR,  # file:line, note path or URL
+        "file": _STR,
+        "line": pl.Int32,
+        "reason": _STR,
+        "excerpt": _STR,
+        "seen_at": _TS,
+    },
+    key=("source_id", "location", "reason"),
+)
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (SOURCES, MENTIONS, PAPERS, PAPER_VERSIONS, CITATION_KEYS, QUARANTINE)
+}

@@ -1,0 +1,1 @@
+"""Extract: read digest files and URLs, note vaults (folders or git repositories), arXiv."""

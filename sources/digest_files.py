@@ -1,0 +1,121 @@
+"""Digest text from a file, a folder of files, or an http(s) URL.
+
+A source's cursor says whether anything changed since the last run: a digest of the files'
+names and contents for local paths, the ETag / Last-Modified validators for a URL (sent back
+as a conditional GET, so an unchanged digest costs one 304).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from sources.decode import DecodeError, decode_text
+
+DIGEST_SUFFIXES = (".txt", ".md")
+USER_AGENT = "digestlake/0.1 (+https://github.com/digestlake/digestlake)"
+
+
+class SourceUnavailable(RuntimeError):
+    """The source as a whole could not be read (missing path, HTTP failure)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DigestDocument:
+    """One digest file: its text, or why it could not be decoded."""
+
+    file: str
+    text: str | None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class DigestFetch:
+    cursor: str | None
+    unchanged: bool = False
+    documents: list[DigestDocument] = field(default_factory=list)
+
+
+def is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+def _document(data: bytes, file: str, encoding: str | None) -> DigestDocument:
+    try:
+        return DigestDocument(file, decode_text(data, file, encoding))
+    except DecodeError as exc:
+        return DigestDocument(file, None, str(exc))
+
+
+def read_digest_path(path: Path, cursor: str | None, encoding: str | None = None) -> DigestFetch:
+    """Every digest file under ``path`` (or the file itself), in name order."""
+    if path.is_file():
+        files = [path]
+        root = path.parent
+    elif path.is_dir():
+        root = path
+        files = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in DIGEST_SUFFIXES
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+    else:
+        raise SourceUnavailable(f"{path}: no such file or folder")
+    contents = [(p.relative_to(root).as_posix(), p.read_bytes()) for p in files]
+    digest = hashlib.sha256()
+    for name, data in contents:
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    new_cursor = f"sha256:{digest.hexdigest()}"
+    if new_cursor == cursor:
+        return DigestFetch(cursor, unchanged=True)
+    return DigestFetch(new_cursor, documents=[_document(d, n, encoding) for n, d in contents])
+
+
+def read_digest_url(
+    url: str,
+    cursor: str | None,
+    encoding: str | None = None,
+    *,
+    client: httpx.Client | None = None,
+    timeout: float = 30.0,
+) -> DigestFetch:
+    """One digest served over HTTP; a conditional GET when the cursor holds validators."""
+    validators = json.loads(cursor) if cursor and cursor.startswith("{") else {}
+    headers = {"User-Agent": USER_AGENT}
+    if etag := validators.get("etag"):
+        headers["If-None-Match"] = etag
+    if modified := validators.get("last_modified"):
+        headers["If-Modified-Since"] = modified
+    own = client is None
+    client = client or httpx.Client(timeout=timeout, follow_redirects=True)
+    try:
+        response = client.get(url, headers=headers)
+    except httpx.HTTPError as exc:
+        raise SourceUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        if own:
+            client.close()
+    if response.status_code == 304:
+        return DigestFetch(cursor, unchanged=True)
+    if response.status_code != 200:
+        raise SourceUnavailable(f"{url}: HTTP {response.status_code}")
+    new_validators = {
+        "etag": response.headers.get("ETag"),
+        "last_modified": response.headers.get("Last-Modified"),
+        "sha256": hashlib.sha256(response.content).hexdigest(),
+    }
+    new_cursor = json.dumps(new_validators, sort_keys=True)
+    if cursor and validators.get("sha256") == new_validators["sha256"]:
+        return DigestFetch(new_cursor, unchanged=True)
+    charset = (
+        response.charset_encoding if "charset" in response.headers.get("content-type", "") else None
+    )
+    return DigestFetch(
+        new_cursor, documents=[_document(response.content, url, encoding or charset)]
+    )

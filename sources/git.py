@@ -1,0 +1,134 @@
+"""The few git plumbing commands a vault needs, run on a bare mirror kept in the cache.
+
+Reading blobs at a commit (rather than checking files out) lets ingest read any commit of
+the history without touching a work tree, which is also how history replay is tested.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+
+class GitError(RuntimeError):
+    pass
+
+
+def _git(repo: Path | None, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+    cmd = ["git", *(["-C", str(repo)] if repo else []), *args]
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    proc = subprocess.run(cmd, input=input, capture_output=True, env=env)
+    if check and proc.returncode != 0:
+        detail = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise GitError(f"git {' '.join(args[:2])}: {detail[-1] if detail else proc.returncode}")
+    return proc.stdout
+
+
+def mirror(url: str, cache: Path) -> Path:
+    """A bare mirror of ``url`` under ``cache``: cloned the first time, fetched afterwards."""
+    if (cache / "HEAD").exists():
+        _git(cache, "fetch", "--prune", "--quiet", "origin")
+    else:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(cache.name + ".partial")
+        shutil.rmtree(tmp, ignore_errors=True)  # left by a clone that was killed
+        _git(None, "clone", "--mirror", "--quiet", url, str(tmp))
+        tmp.rename(cache)  # a clone killed halfway never looks like a finished mirror
+    return cache
+
+
+def rev_parse(repo: Path, rev: str) -> str:
+    return _git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
+
+
+def _succeeds(repo: Path, *args: str) -> bool:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True).returncode == 0
+
+
+def has_commit(repo: Path, sha: str) -> bool:
+    return _succeeds(repo, "cat-file", "-e", f"{sha}^{{commit}}")
+
+
+def is_ancestor(repo: Path, older: str, newer: str) -> bool:
+    return _succeeds(repo, "merge-base", "--is-ancestor", older, newer)
+
+
+def ls_tree(repo: Path, commit: str) -> dict[str, str]:
+    """path -> blob id of every file at ``commit``."""
+    out = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit)
+    files: dict[str, str] = {}
+    for record in out.split(b"\0"):
+        if record:
+            meta, _, path = record.partition(b"\t")
+            _mode, kind, blob = meta.split()
+            if kind == b"blob":
+                files[path.decode()] = blob.decode()
+    return files
+
+
+def diff_names(repo: Path, old: str, new: str) -> list[tuple[str, str | None, str]]:
+    """(status letter, old path or None, path) for every file changed from ``old`` to ``new``."""
+    out = _git(repo, "diff", "--name-status", "-z", "-M", "--no-ext-diff", old, new)
+    fields = out.split(b"\0")
+    changes: list[tuple[str, str | None, str]] = []
+    i = 0
+    while i < len(fields) and fields[i]:
+        status = fields[i].decode()[0]
+        if status in "RC":
+            changes.append((status, fields[i + 1].decode(), fields[i + 2].decode()))
+            i += 3
+        else:
+            changes.append((status, None, fields[i + 1].decode()))
+            i += 2
+    return changes
+
+
+def first_paths(repo: Path, commit: str, since: str | None = None) -> dict[str, str]:
+    """For each file alive at ``commit``: the path it had when it was added (renames followed).
+
+    Only the history after ``since`` is walked when given; files older than that map to
+    themselves.
+    """
+    rng = f"{since}..{commit}" if since else commit
+    out = _git(repo, "log", "--reverse", "-M", "--name-status", "-z", "--format=%x01", rng)
+    first: dict[str, str] = {}
+    for commit_block in out.split(b"\x01"):
+        fields = [f.decode() for f in commit_block.strip(b"\n\0").split(b"\0") if f.strip()]
+        i = 0
+        while i < len(fields):
+            status = fields[i].strip()[:1]
+            if status == "R":
+                old, new = fields[i + 1], fields[i + 2]
+                first[new] = first.pop(old, old)
+                i += 3
+            elif status == "C":
+                first[fields[i + 2]] = fields[i + 2]
+                i += 3
+            else:
+                path = fields[i + 1]
+                if status == "D":
+                    first.pop(path, None)
+                elif status == "A" or path not in first:
+                    first[path] = path
+                i += 2
+    return first
+
+
+def read_blobs(repo: Path, blobs: list[str]) -> dict[str, bytes]:
+    """Contents of many blobs through one ``git cat-file --batch`` process."""
+    if not blobs:
+        return {}
+    out = _git(repo, "cat-file", "--batch", input="\n".join(blobs).encode() + b"\n")
+    contents: dict[str, bytes] = {}
+    pos = 0
+    for blob in blobs:
+        header_end = out.index(b"\n", pos)
+        header = out[pos:header_end].split()
+        if len(header) < 3 or header[1] == b"missing":
+            raise GitError(f"blob {blob} missing from the repository")
+        size = int(header[2])
+        contents[blob] = out[header_end + 1 : header_end + 1 + size]
+        pos = header_end + 1 + size + 1
+    return contents

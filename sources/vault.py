@@ -1,0 +1,112 @@
+"""A vault of Markdown notes: a plain folder, or a git repository read incrementally by commit.
+
+For git, the cursor is the last ingested commit. The next read lists only the notes added,
+changed, renamed or deleted since then. A note's identity is the path it had when it was
+added (renames followed through history), so a note moved between folders keeps its mention
+whether the history is ingested commit by commit or all at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sources import git
+from sources.decode import DecodeError, decode_text
+from sources.digest_files import SourceUnavailable
+
+
+@dataclass(frozen=True, slots=True)
+class NoteFile:
+    path: str
+    identity: str
+    old_path: str | None = None  # the path before a rename since the cursor
+    text: str | None = None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class VaultRead:
+    cursor: str | None
+    unchanged: bool = False
+    full: bool = False  # a whole snapshot: notes of the source not listed here are gone
+    notes: list[NoteFile] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+
+def is_note(path: str) -> bool:
+    parts = path.split("/")
+    return path.lower().endswith(".md") and not any(p.startswith(".") for p in parts)
+
+
+def is_git_location(location: str) -> bool:
+    if location.startswith(("http://", "https://", "file://", "git@", "ssh://")):
+        return True
+    path = Path(location)
+    return path.suffix == ".bundle" or (path / ".git").exists() or (path / "HEAD").is_file()
+
+
+def _note(path: str, identity: str, data: bytes, encoding: str | None, old: str | None = None):
+    try:
+        return NoteFile(path, identity, old, decode_text(data, path, encoding))
+    except DecodeError as exc:
+        return NoteFile(path, identity, old, None, str(exc))
+
+
+def read_vault_folder(root: Path, cursor: str | None, encoding: str | None = None) -> VaultRead:
+    """Every note of a plain folder (a snapshot; the cursor is a digest of all contents)."""
+    if not root.is_dir():
+        raise SourceUnavailable(f"{root}: no such folder")
+    files = sorted(
+        (p.relative_to(root).as_posix(), p)
+        for p in root.rglob("*.md")
+        if p.is_file() and is_note(p.relative_to(root).as_posix())
+    )
+    contents = [(rel, p.read_bytes()) for rel, p in files]
+    digest = hashlib.sha256()
+    for rel, data in contents:
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
+    new_cursor = f"sha256:{digest.hexdigest()}"
+    if new_cursor == cursor:
+        return VaultRead(cursor, unchanged=True)
+    notes = [_note(rel, rel, data, encoding) for rel, data in contents]
+    return VaultRead(new_cursor, full=True, notes=notes)
+
+
+def read_vault_git(
+    location: str,
+    cache: Path,
+    cursor: str | None,
+    *,
+    rev: str = "HEAD",
+    encoding: str | None = None,
+    fetch: bool = True,
+) -> VaultRead:
+    """Notes changed in the repository at ``location`` between ``cursor`` and ``rev``."""
+    try:
+        repo = git.mirror(location, cache) if fetch or not (cache / "HEAD").exists() else cache
+        head = git.rev_parse(repo, rev)
+    except git.GitError as exc:
+        raise SourceUnavailable(f"{location}: {exc}") from exc
+    if cursor == head:
+        return VaultRead(head, unchanged=True)
+    incremental = (
+        bool(cursor) and git.has_commit(repo, cursor) and git.is_ancestor(repo, cursor, head)
+    )
+    first = git.first_paths(repo, head, since=cursor if incremental else None)
+    tree = git.ls_tree(repo, head)
+    if incremental:
+        changes = [c for c in git.diff_names(repo, cursor, head) if is_note(c[2])]
+        deleted = [path for status, _, path in changes if status == "D"]
+        wanted = [
+            (path, old if status == "R" else None) for status, old, path in changes if status != "D"
+        ]
+        # A rename from a non-note path (``foo.txt`` -> ``foo.md``) is an addition here.
+        wanted = [(p, o if o and is_note(o) else None) for p, o in wanted]
+    else:
+        deleted = []
+        wanted = [(path, None) for path in tree if is_note(path)]
+    blobs = git.read_blobs(repo, sorted({tree[p] for p, _ in wanted}))
+    notes = [_note(p, first.get(p, p), blobs[tree[p]], encoding, old) for p, old in sorted(wanted)]
+    return VaultRead(head, full=not incremental, notes=notes, deleted=deleted)

@@ -1,0 +1,135 @@
+"""Mentions resolved to papers, and the papers table built from what mentions say.
+
+One paper per arXiv id. A mention without an id joins the paper whose normalised title is
+the same (only when exactly one arXiv paper has that title), otherwise it gets a provisional
+paper ``dl:<hash>`` that a later resolution can merge into a real one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import polars as pl
+
+from lake.schemas import PAPERS
+from transforms.titles import normalise_title
+
+PROVISIONAL_PREFIX = "dl:"
+_NOTE_NAME = re.compile(r"^(?:.*/)?(?:\d{6}\s+)?(?P<title>.+?)\.md$")
+
+
+def provisional_id(basis: str) -> str:
+    return PROVISIONAL_PREFIX + hashlib.sha1(basis.encode()).hexdigest()[:16]
+
+
+def _title_norm(col: str) -> pl.Expr:
+    return pl.col(col).map_elements(normalise_title, return_dtype=pl.String)
+
+
+def resolve_mentions(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFrame:
+    """Set ``paper_id``, ``resolution`` and ``resolution_score`` on every mention."""
+    m = mentions.with_columns(_tn=_title_norm("title"))
+    known = pl.concat(
+        [
+            m.filter(pl.col("arxiv_id").is_not_null() & ~pl.col("deleted")).select(
+                pl.col("_tn"), pl.col("arxiv_id")
+            ),
+            papers.filter(pl.col("arxiv_id").is_not_null()).select(
+                pl.col("title_norm").alias("_tn"), "arxiv_id"
+            ),
+        ]
+    ).filter(pl.col("_tn").is_not_null())
+    unique_titles = (
+        known.group_by("_tn")
+        .agg(pl.col("arxiv_id").unique().alias("_ids"))
+        .filter(pl.col("_ids").list.len() == 1)
+        .select("_tn", pl.col("_ids").list.first().alias("_match"))
+    )
+    m = m.join(unique_titles, on="_tn", how="left")
+    basis = pl.coalesce(pl.col("_tn"), pl.col("source_urls").list.first(), pl.col("mention_id"))
+    kept = (pl.col("resolution") == "api_search") & pl.col("paper_id").is_not_null()
+    explicit = pl.col("arxiv_id").is_not_null()
+    by_title = pl.col("_match").is_not_null()
+    return m.with_columns(
+        paper_id=pl.when(explicit)
+        .then(pl.col("arxiv_id"))
+        .when(kept)
+        .then(pl.col("paper_id"))
+        .when(by_title)
+        .then(pl.col("_match"))
+        .otherwise(basis.map_elements(provisional_id, return_dtype=pl.String)),
+        resolution=pl.when(explicit)
+        .then(pl.lit("explicit_link"))
+        .when(kept)
+        .then(pl.col("resolution"))
+        .when(by_title)
+        .then(pl.lit("title_match"))
+        .otherwise(pl.lit("none")),
+        resolution_score=pl.when(explicit | by_title)
+        .then(1.0)
+        .when(kept)
+        .then(pl.col("resolution_score"))
+        .otherwise(None),
+    ).drop("_tn", "_match")
+
+
+def _note_title(file: str | None) -> str | None:
+    m = _NOTE_NAME.match(file or "")
+    return m.group("title").strip() if m else None
+
+
+def build_papers(mentions: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame:
+    """Papers from resolved mentions; rows with arXiv metadata keep it."""
+    active = mentions.filter(~pl.col("deleted") & pl.col("paper_id").is_not_null())
+    fallback_title = pl.when(pl.col("kind") == "note").then(
+        pl.col("file").map_elements(_note_title, return_dtype=pl.String)
+    )
+    # The richest account of the paper wins: one with an abstract, a note over a digest.
+    best = (
+        active.with_columns(title=pl.coalesce("title", fallback_title))
+        .sort(
+            [
+                pl.col("abstract").is_null(),
+                pl.col("title").is_null(),
+                pl.col("kind") != "note",
+                "digest_date",
+                "mention_id",
+            ],
+            descending=[False, False, False, True, False],
+            nulls_last=True,
+        )
+        .group_by("paper_id", maintain_order=True)
+        .agg(
+            pl.col("title").first(),
+            pl.col("abstract").first(),
+            pl.col("authors").first(),
+            pl.col("kind").first(),
+            pl.col("source_urls").first(),
+            pl.col("arxiv_id").drop_nulls().first(),
+            pl.col("arxiv_version").max().alias("latest_version"),
+        )
+    )
+    is_arxiv = ~pl.col("paper_id").str.starts_with(PROVISIONAL_PREFIX)
+    derived = best.select(
+        "paper_id",
+        arxiv_id=pl.when(is_arxiv).then(pl.col("paper_id")),
+        latest_version="latest_version",
+        title="title",
+        title_norm=_title_norm("title"),
+        abstract="abstract",
+        authors=pl.col("authors").list.eval(
+            pl.struct(name=pl.element(), affiliation=pl.lit(None, pl.String))
+        ),
+        url=pl.when(is_arxiv)
+        .then(pl.format("https://arxiv.org/abs/{}", pl.col("paper_id")))
+        .otherwise(pl.col("source_urls").list.first()),
+        metadata_source=pl.col("kind"),
+    )
+    fetched = existing.filter(pl.col("metadata_source") == "arxiv")
+    derived = derived.filter(~pl.col("paper_id").is_in(fetched["paper_id"].implode()))
+    return (
+        pl.concat([fetched, derived], how="diagonal_relaxed")
+        .select(PAPERS.schema.names())
+        .cast(PAPERS.schema)
+    )
