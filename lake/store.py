@@ -142,6 +142,8 @@ class Lake:
 
     def row_counts(self) -> dict[str, int]:
         return {
-            name: sum(pl.scan_parquet(p).select(pl.len()).collect().item() for p in self.files(name))
+            name: sum(
+                pl.scan_parquet(p).select(pl.len()).collect().item() for p in self.files(name)
+            )
             for name in TABLES
         }

@@ -21,7 +21,14 @@ USER_AGENT = "digestlake/0.1 (+https://github.com/digestlake/digestlake)"
 
 
 class SourceUnavailable(RuntimeError):
-    """The source as a whole could not be read (missing path, HTTP failure)."""
+    """The source as a whole could not be read (missing path, HTTP failure).
+
+    ``transient`` failures (network, HTTP 5xx/429) are worth retrying; a missing path is not.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +104,15 @@ def read_digest_url(
     try:
         response = client.get(url, headers=headers)
     except httpx.HTTPError as exc:
-        raise SourceUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+        raise SourceUnavailable(f"{url}: {type(exc).__name__}: {exc}", transient=True) from exc
     finally:
         if own:
             client.close()
     if response.status_code == 304:
         return DigestFetch(cursor, unchanged=True)
     if response.status_code != 200:
-        raise SourceUnavailable(f"{url}: HTTP {response.status_code}")
+        transient = response.status_code == 429 or response.status_code >= 500
+        raise SourceUnavailable(f"{url}: HTTP {response.status_code}", transient=transient)
     new_validators = {
         "etag": response.headers.get("ETag"),
         "last_modified": response.headers.get("Last-Modified"),

@@ -88,7 +88,8 @@ def read_vault_git(
         repo = git.mirror(location, cache) if fetch or not (cache / "HEAD").exists() else cache
         head = git.rev_parse(repo, rev)
     except git.GitError as exc:
-        raise SourceUnavailable(f"{location}: {exc}") from exc
+        remote = not Path(location).exists()
+        raise SourceUnavailable(f"{location}: {exc}", transient=remote) from exc
     if cursor == head:
         return VaultRead(head, unchanged=True)
     incremental = (

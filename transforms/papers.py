@@ -47,7 +47,8 @@ def resolve_mentions(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFra
         .select("_tn", pl.col("_ids").list.first().alias("_match"))
     )
     m = m.join(unique_titles, on="_tn", how="left")
-    basis = pl.coalesce(pl.col("_tn"), pl.col("source_urls").list.first(), pl.col("mention_id"))
+    # An entry with neither title nor link (a remark of the author's) is no paper at all.
+    basis = pl.coalesce(pl.col("_tn"), pl.col("source_urls").list.first())
     kept = (pl.col("resolution") == "api_search") & pl.col("paper_id").is_not_null()
     explicit = pl.col("arxiv_id").is_not_null()
     by_title = pl.col("_match").is_not_null()
@@ -58,7 +59,7 @@ def resolve_mentions(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFra
         .then(pl.col("paper_id"))
         .when(by_title)
         .then(pl.col("_match"))
-        .otherwise(basis.map_elements(provisional_id, return_dtype=pl.String)),
+        .otherwise(basis.map_elements(provisional_id, return_dtype=pl.String)),  # null stays null
         resolution=pl.when(explicit)
         .then(pl.lit("explicit_link"))
         .when(kept)

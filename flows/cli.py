@@ -1,0 +1,201 @@
+"""The ``digestlake`` command line.
+
+``parse``, ``query`` and ``status`` never import Prefect (they start in well under a second);
+``ingest`` and ``run`` configure an embedded, offline Prefect first and then import the flows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from flows.config import ConfigError, load_config
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from sources.decode import DecodeError, decode_text
+    from transforms.digest import parse_digest
+    from transforms.note import parse_note
+
+    path = Path(args.file)
+    try:
+        text = decode_text(path.read_bytes(), str(path), args.encoding)
+    except (OSError, DecodeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    kind = args.kind or ("note" if path.suffix.lower() == ".md" else "digest")
+    if kind == "note":
+        parsed = parse_note(text, path.name)
+        entries, issues = ([parsed.entry] if parsed.entry else []), parsed.issues
+    else:
+        parsed = parse_digest(text, path.name)
+        entries, issues = parsed.entries, parsed.issues
+    for issue in issues:
+        print(f"{path}:{issue.line}: {issue.reason}", file=sys.stderr)
+    if args.json:
+        for entry in entries:
+            print(json.dumps(asdict(entry), ensure_ascii=False, default=_json_default))
+    else:
+        for entry in entries:
+            tags = " ".join(f"#{t}" for t in entry.tags)
+            who = ", ".join(entry.authors[:3]) + (" ..." if len(entry.authors) > 3 else "")
+            title = entry.title or "(untitled)"
+            print(f"{entry.digest_date} {entry.position:>3}  {title}  [{who}] {tags}")
+        print(f"{len(entries)} entries, {len(issues)} problems", file=sys.stderr)
+    return 0
+
+
+def _lake(args: argparse.Namespace):
+    from lake.store import Lake
+
+    return Lake(load_config(args.config).lake_path)
+
+
+def _print_frame(df: pl.DataFrame, fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(df.to_dicts(), ensure_ascii=False, default=_json_default))
+    elif fmt == "csv":
+        flat = df.with_columns(
+            pl.col(c).cast(pl.List(pl.String)).list.join("; ")
+            for c, t in df.schema.items()
+            if isinstance(t, pl.List)
+        )
+        sys.stdout.write(flat.write_csv())
+    else:
+        with pl.Config(
+            tbl_rows=200, tbl_cols=30, fmt_str_lengths=60, tbl_hide_dataframe_shape=True
+        ):
+            print(df)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from lake.query import run_query
+
+    try:
+        df = run_query(_lake(args), args.sql)
+    except duckdb.Error as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    _print_frame(df, args.format)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    lake = _lake(args)
+    print(f"lake: {lake.root}")
+    for name, count in lake.row_counts().items():
+        print(f"  {name:<15} {count:>8} rows")
+    sources = lake.read("sources")
+    quarantine = lake.read("quarantine").group_by("source_id").len()
+    counts = dict(zip(quarantine["source_id"].to_list(), quarantine["len"].to_list(), strict=True))
+    if sources.height:
+        print("sources:")
+    for row in sources.sort("source_id").to_dicts():
+        cursor = (row["cursor"] or "-")[:16]
+        ok = (
+            row["last_success_at"].isoformat(timespec="seconds")
+            if row["last_success_at"]
+            else "never"
+        )
+        line = f"  {row['source_id']:<20} {row['kind']:<7} cursor {cursor:<17} last advanced {ok}"
+        line += f", {counts.get(row['source_id'], 0)} quarantined"
+        if row["last_error"]:
+            line += f"\n    last error: {row['last_error']}"
+        print(line)
+    return 0
+
+
+def _print_ingest(report, lake_path: Path) -> None:
+    for s in report.sources:
+        if s.status == "failed":
+            print(f"  {s.source_id}: FAILED: {s.error}")
+        elif s.status in ("unchanged", "skipped"):
+            print(f"  {s.source_id}: {s.status}{f' ({s.error})' if s.error else ''}")
+        else:
+            print(
+                f"  {s.source_id}: {s.new} new, {s.updated} updated, {s.unchanged} unchanged, "
+                f"{s.deleted} deleted, {s.quarantined} quarantined"
+            )
+    print(
+        f"lake: {lake_path} ({report.mentions} mentions, {report.papers} papers, "
+        f"{len(report.files_written)} files written)"
+    )
+    if any(s.quarantined for s in report.sources):
+        print('see what was quarantined: digestlake query "select * from quarantine"')
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    from flows.prefect_env import configure_prefect
+
+    configure_prefect(config.cache_path)
+    from flows.ingest import ingest_flow
+
+    report = ingest_flow(config_path=str(config.config_file), offline=args.offline)
+    _print_ingest(report, config.lake_path)
+    return 1 if report.failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="digestlake", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_config(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument(
+            "--config", help="config file (default: digestlake.toml, or $DIGESTLAKE_CONFIG)"
+        )
+        return p
+
+    for name, help_text in (
+        ("run", "the main job: ingest every source (then publish, once exports land)"),
+        ("ingest", "read every configured source into the lake"),
+    ):
+        p = with_config(sub.add_parser(name, help=help_text, description=help_text))
+        p.add_argument("--offline", action="store_true", help="do not use the network")
+        p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("parse", help="parse one digest or note file and print its entries")
+    p.add_argument("file")
+    p.add_argument("--kind", choices=("digest", "note"), help="default: note for .md, else digest")
+    p.add_argument("--json", action="store_true", help="one JSON object per entry and line")
+    p.add_argument("--encoding", help="the file's encoding when it is not UTF-8 (e.g. cp949)")
+    p.set_defaults(func=cmd_parse)
+
+    p = with_config(sub.add_parser("query", help="SQL over the lake; tables are views by name"))
+    p.add_argument("sql")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=cmd_query)
+
+    p = with_config(sub.add_parser("status", help="tables, row counts, sources and their last run"))
+    p.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `digestlake parse ... | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
