@@ -146,16 +146,19 @@ def extract_vault(
     inputs: list[MentionInput] = []
     for note in read.notes:
         batch.reread_files += [note.path] + ([note.old_path] if note.old_path else [])
-        if note.text is None:
+        if note.deleted:
+            batch.deleted_files.append(note.path)
+        elif note.text is None:
             batch.quarantine.append(_issue_row(note.path, None, note.error))
+        if note.text is None:
             continue
         parsed = parse_note(note.text, note.path)
-        batch.quarantine += [_issue_row(note.path, issue) for issue in parsed.issues]
+        if not note.deleted:
+            batch.quarantine += [_issue_row(note.path, issue) for issue in parsed.issues]
         if parsed.entry is not None:
             keep = ids_by_file.get(note.old_path or note.path)
-            inputs.append(MentionInput(parsed.entry, note.path, note.identity, keep))
+            inputs.append(MentionInput(parsed.entry, note.path, note.identity, keep, note.deleted))
     batch.mentions = mentions_frame(source.name, "note", inputs)
-    batch.deleted_files = list(read.deleted)
     if read.full:
         batch.deleted_files += sorted(set(ids_by_file) - {n.path for n in read.notes})
     return batch

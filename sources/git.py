@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -85,39 +86,47 @@ def diff_names(repo: Path, old: str, new: str) -> list[tuple[str, str | None, st
     return changes
 
 
-def first_paths(repo: Path, commit: str, since: str | None = None) -> dict[str, str]:
-    """For each file alive at ``commit``: the path it had when it was added (renames followed).
+@dataclass(slots=True)
+class History:
+    """Identities along a stretch of history: the path each file had when it was added."""
 
-    Only the history after ``since`` is walked when given; files older than that map to
-    themselves.
+    first: dict[str, str] = field(default_factory=dict)  # live path -> first path
+    # first path -> (path when deleted, the deleting commit), for files gone by the end
+    deleted: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def walk_history(repo: Path, commit: str, since: str | None = None) -> History:
+    """Follow adds, renames and deletes from ``since`` (or the root) to ``commit``.
+
+    Files older than ``since`` map to themselves.
     """
     rng = f"{since}..{commit}" if since else commit
-    out = _git(repo, "log", "--reverse", "-M", "--name-status", "-z", "--format=%x01", rng)
-    first: dict[str, str] = {}
-    for commit_block in out.split(b"\x01"):
-        fields = [f.decode() for f in commit_block.strip(b"\n\0").split(b"\0") if f.strip()]
+    out = _git(repo, "log", "--reverse", "-M", "--name-status", "-z", "--format=%x01%H", rng)
+    history = History()
+    first, deleted = history.first, history.deleted
+    for block in out.split(b"\x01")[1:]:
+        sha, _, rest = block.partition(b"\n")
+        fields = [f.decode() for f in rest.strip(b"\n\0").split(b"\0") if f.strip()]
         i = 0
         while i < len(fields):
             status = fields[i].strip()[:1]
-            if status == "R":
+            if status in "RC":
                 old, new = fields[i + 1], fields[i + 2]
-                first[new] = first.pop(old, old)
+                first[new] = first.pop(old, old) if status == "R" else new
                 i += 3
-            elif status == "C":
-                first[fields[i + 2]] = fields[i + 2]
-                i += 3
-            else:
-                path = fields[i + 1]
-                if status == "D":
-                    first.pop(path, None)
-                elif status == "A" or path not in first:
-                    first[path] = path
-                i += 2
-    return first
+                continue
+            path = fields[i + 1]
+            i += 2
+            if status == "D":
+                deleted[first.pop(path, path)] = (path, sha.decode())
+            elif status == "A" or path not in first:
+                first[path] = path
+                deleted.pop(path, None)  # re-added: alive again under its old identity
+    return history
 
 
 def read_blobs(repo: Path, blobs: list[str]) -> dict[str, bytes]:
-    """Contents of many blobs through one ``git cat-file --batch`` process."""
+    """Contents of many objects (ids or ``<rev>:<path>``) through one ``git cat-file --batch``."""
     if not blobs:
         return {}
     out = _git(repo, "cat-file", "--batch", input="\n".join(blobs).encode() + b"\n")
@@ -126,7 +135,7 @@ def read_blobs(repo: Path, blobs: list[str]) -> dict[str, bytes]:
     for blob in blobs:
         header_end = out.index(b"\n", pos)
         header = out[pos:header_end].split()
-        if len(header) < 3 or header[1] == b"missing":
+        if len(header) < 3 or header[-1] in (b"missing", b"ambiguous"):
             raise GitError(f"blob {blob} missing from the repository")
         size = int(header[2])
         contents[blob] = out[header_end + 1 : header_end + 1 + size]

@@ -24,6 +24,7 @@ class NoteFile:
     old_path: str | None = None  # the path before a rename since the cursor
     text: str | None = None
     error: str | None = None
+    deleted: bool = False  # gone by the commit read; ``text`` is its last content
 
 
 @dataclass(slots=True)
@@ -32,7 +33,6 @@ class VaultRead:
     unchanged: bool = False
     full: bool = False  # a whole snapshot: notes of the source not listed here are gone
     notes: list[NoteFile] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
 
 
 def is_note(path: str) -> bool:
@@ -47,11 +47,19 @@ def is_git_location(location: str) -> bool:
     return path.suffix == ".bundle" or (path / ".git").exists() or (path / "HEAD").is_file()
 
 
-def _note(path: str, identity: str, data: bytes, encoding: str | None, old: str | None = None):
+def _note(
+    path: str,
+    identity: str,
+    data: bytes,
+    encoding: str | None,
+    old: str | None = None,
+    deleted: bool = False,
+) -> NoteFile:
     try:
-        return NoteFile(path, identity, old, decode_text(data, path, encoding))
+        text, error = decode_text(data, path, encoding), None
     except DecodeError as exc:
-        return NoteFile(path, identity, old, None, str(exc))
+        text, error = None, str(exc)
+    return NoteFile(path, identity, old, text, error, deleted)
 
 
 def read_vault_folder(root: Path, cursor: str | None, encoding: str | None = None) -> VaultRead:
@@ -95,19 +103,33 @@ def read_vault_git(
     incremental = (
         bool(cursor) and git.has_commit(repo, cursor) and git.is_ancestor(repo, cursor, head)
     )
-    first = git.first_paths(repo, head, since=cursor if incremental else None)
+    history = git.walk_history(repo, head, since=cursor if incremental else None)
     tree = git.ls_tree(repo, head)
     if incremental:
-        changes = [c for c in git.diff_names(repo, cursor, head) if is_note(c[2])]
-        deleted = [path for status, _, path in changes if status == "D"]
+        changes = git.diff_names(repo, cursor, head)
+        # A rename from a non-note path (``foo.txt`` -> ``foo.md``) counts as an addition.
         wanted = [
-            (path, old if status == "R" else None) for status, old, path in changes if status != "D"
+            (path, old if status == "R" and is_note(old) else None)
+            for status, old, path in changes
+            if status != "D" and is_note(path)
         ]
-        # A rename from a non-note path (``foo.txt`` -> ``foo.md``) is an addition here.
-        wanted = [(p, o if o and is_note(o) else None) for p, o in wanted]
     else:
-        deleted = []
         wanted = [(path, None) for path in tree if is_note(path)]
-    blobs = git.read_blobs(repo, sorted({tree[p] for p, _ in wanted}))
-    notes = [_note(p, first.get(p, p), blobs[tree[p]], encoding, old) for p, old in sorted(wanted)]
-    return VaultRead(head, full=not incremental, notes=notes, deleted=deleted)
+    # Notes deleted on the way are read as they last were and kept, marked deleted, so a
+    # replay commit by commit and an ingest at once end in the same lake.
+    gone = [
+        (identity, path, f"{sha}^:{path}")
+        for identity, (path, sha) in history.deleted.items()
+        if is_note(path)
+    ]
+    objects = {tree[p] for p, _ in wanted} | {obj for _, _, obj in gone}
+    blobs = git.read_blobs(repo, sorted(objects))
+    notes = [
+        _note(p, history.first.get(p, p), blobs[tree[p]], encoding, old)
+        for p, old in sorted(wanted)
+    ]
+    notes += [
+        _note(path, identity, blobs[obj], encoding, deleted=True)
+        for identity, path, obj in sorted(gone)
+    ]
+    return VaultRead(head, full=not incremental, notes=notes)

@@ -11,7 +11,7 @@ _ORG_WORDS = re.compile(
     r"foundation|project|deepmind|google|meta|microsoft|nvidia|openai|anthropic)\b|@|\.ai\b",
     re.IGNORECASE,
 )
-_SPLIT = re.compile(r"\s*,\s*|\s*;\s*|\s+and\s+|\s*&\s*")
+_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s*;\s*|\s+and\s+|\s*&\s*")
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ class MentionInput:
     file: str
     identity: str
     mention_id: str | None = None  # set to keep an existing mention (a renamed note)
+    deleted: bool = False  # a note already deleted: kept, marked deleted
 
 
 def _content_hash(row: dict) -> str:
@@ -89,7 +90,7 @@ def mentions_frame(source_id: str, kind: str, inputs: Iterable[MentionInput]) ->
             "arxiv_version": e.arxiv_version,
         }
         row["content_hash"] = _content_hash(row)
-        row["deleted"] = False
+        row["deleted"] = item.deleted
         rows.append(row)
     return pl.DataFrame(rows, schema=MENTIONS.schema, strict=False) if rows else MENTIONS.empty()
 
@@ -143,9 +144,9 @@ def merge_mentions(
     joined = incoming.drop(
         "first_seen_at", "updated_at", "paper_id", "resolution", "resolution_score"
     ).join(prior, on="mention_id", how="left", suffix="_old")
-    same = (pl.col("content_hash") == pl.col("content_hash_old")) & ~pl.col(
-        "deleted_old"
-    ).fill_null(False)
+    same = (pl.col("content_hash") == pl.col("content_hash_old")) & (
+        pl.col("deleted") == pl.col("deleted_old")
+    )
     now_lit = pl.lit(now, MENTIONS.columns["updated_at"])
     merged = joined.with_columns(
         first_seen_at=pl.coalesce("first_seen_at", now_lit),

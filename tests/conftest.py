@@ -1,0 +1,71 @@
+"""Shared fixtures: the real corpus from ../shared, a clone of the real vault, Prefect."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+BUNDLE = CORPUS / "arxiv-today.bundle"
+SAMPLES = ROOT / "data" / "samples"
+
+
+def need_shared(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the real corpus lives in ../shared beside the project")
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    return need_shared(CORPUS)
+
+
+@pytest.fixture(scope="session")
+def bundle() -> Path:
+    return need_shared(BUNDLE)
+
+
+@pytest.fixture(scope="session")
+def vault_clone(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A working clone of the real note vault (read-only for tests)."""
+    target = tmp_path_factory.mktemp("vault") / "arxiv-today"
+    subprocess.run(["git", "clone", "--quiet", str(bundle), str(target)], check=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory):
+    """One embedded Prefect server for the whole session (10-15 s to start).
+
+    The heartbeat is turned off: the engine joins its thread in 1 s steps after every flow
+    run, which only the Python settings API can disable (see prefect-notes.md §3).
+    """
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with (
+        prefect_test_harness(server_startup_timeout=90),
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+    ):
+        yield
+
+
+# Measurements tests make on the real data, printed at the end of the run.
+MEASUREMENTS: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if MEASUREMENTS:
+        terminalreporter.section("measured on the real corpus")
+        for line in MEASUREMENTS:
+            terminalreporter.write_line(line)
