@@ -105,7 +105,7 @@ def walk_history(repo: Path, commit: str, since: str | None = None) -> History:
     history = History()
     first, deleted = history.first, history.deleted
     for block in out.split(b"\x01")[1:]:
-        sha, _, rest = block.partition(b"\n")
+        sha, rest = block[:40].decode(), block[40:]
         fields = [f.decode() for f in rest.strip(b"\n\0").split(b"\0") if f.strip()]
         i = 0
         while i < len(fields):
@@ -118,7 +118,7 @@ def walk_history(repo: Path, commit: str, since: str | None = None) -> History:
             path = fields[i + 1]
             i += 2
             if status == "D":
-                deleted[first.pop(path, path)] = (path, sha.decode())
+                deleted[first.pop(path, path)] = (path, sha)
             elif status == "A" or path not in first:
                 first[path] = path
                 deleted.pop(path, None)  # re-added: alive again under its old identity

@@ -117,19 +117,20 @@ def read_vault_git(
         wanted = [(path, None) for path in tree if is_note(path)]
     # Notes deleted on the way are read as they last were and kept, marked deleted, so a
     # replay commit by commit and an ingest at once end in the same lake.
-    gone = [
-        (identity, path, f"{sha}^:{path}")
-        for identity, (path, sha) in history.deleted.items()
-        if is_note(path)
-    ]
-    objects = {tree[p] for p, _ in wanted} | {obj for _, _, obj in gone}
+    parents: dict[str, dict[str, str]] = {}
+    gone = []
+    for identity, (path, sha) in sorted(history.deleted.items()):
+        if is_note(path):
+            if sha not in parents:
+                parents[sha] = git.ls_tree(repo, f"{sha}^")
+            gone.append((identity, path, parents[sha][path]))
+    objects = {tree[p] for p, _ in wanted} | {blob for _, _, blob in gone}
     blobs = git.read_blobs(repo, sorted(objects))
     notes = [
         _note(p, history.first.get(p, p), blobs[tree[p]], encoding, old)
         for p, old in sorted(wanted)
     ]
     notes += [
-        _note(path, identity, blobs[obj], encoding, deleted=True)
-        for identity, path, obj in sorted(gone)
+        _note(path, identity, blobs[blob], encoding, deleted=True) for identity, path, blob in gone
     ]
     return VaultRead(head, full=not incremental, notes=notes)
