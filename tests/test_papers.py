@@ -1,0 +1,117 @@
+"""Resolution of mentions to papers and the papers built from them (pure functions)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from lake.schemas import PAPERS
+from lake.store import conform
+from transforms.entry import build_entry
+from transforms.mentions import MentionInput, mentions_frame
+from transforms.papers import build_papers, resolve_mentions
+
+
+def entry(title, *, urls=(), abstract=None, day=date(2024, 1, 2)):
+    return build_entry(
+        line=1, title=title, authors_raw="Ann Lee, Bo Kim", abstract=abstract,
+        commentary_lines=["코멘트."], tags=["x"], source_urls=urls, digest_date=day,
+    )  # fmt: skip
+
+
+def frame(kind: str, *items: tuple[str, object]) -> pl.DataFrame:
+    return mentions_frame("s", kind, [MentionInput(e, f, f) for f, e in items])
+
+
+def resolve(mentions: pl.DataFrame, papers: pl.DataFrame | None = None):
+    papers = PAPERS.empty() if papers is None else papers
+    resolved = resolve_mentions(mentions, papers)
+    return resolved, build_papers(resolved, papers)
+
+
+def test_explicit_id_then_exact_title_match() -> None:
+    notes = frame(
+        "note",
+        (
+            "n1.md",
+            entry(
+                "Scaling Laws: A Study",
+                urls=["https://arxiv.org/abs/2401.00001v3"],
+                abstract="Abs.",
+            ),
+        ),
+    )
+    digest = frame("digest", ("d.txt", entry("scaling laws — a study?")))
+    resolved, papers = resolve(pl.concat([notes, digest]))
+    assert resolved["paper_id"].to_list() == ["2401.00001", "2401.00001"]
+    assert resolved["resolution"].to_list() == ["explicit_link", "title_match"]
+    assert papers.height == 1
+    paper = papers.row(0, named=True)
+    assert (paper["latest_version"], paper["abstract"], paper["metadata_source"]) == (
+        3,
+        "Abs.",
+        "note",
+    )
+    assert paper["url"] == "https://arxiv.org/abs/2401.00001"
+    assert paper["authors"] == [
+        {"name": "Ann Lee", "affiliation": None},
+        {"name": "Bo Kim", "affiliation": None},
+    ]
+
+
+def test_unknown_title_gets_a_provisional_paper_that_merges_later() -> None:
+    digest = frame("digest", ("d.txt", entry("A Blog Post About Models")))
+    resolved, papers = resolve(digest)
+    provisional = resolved["paper_id"][0]
+    assert provisional.startswith("dl:") and resolved["resolution"][0] == "none"
+    assert papers["paper_id"].to_list() == [provisional]
+    # The same paper arrives later with an id: the digest mention joins it, the stub goes.
+    note = frame(
+        "note",
+        ("n.md", entry("A Blog Post About Models", urls=["https://arxiv.org/abs/2402.00002"])),
+    )
+    resolved, papers = resolve(pl.concat([digest, note]), papers)
+    assert set(resolved["paper_id"]) == {"2402.00002"}
+    assert papers["paper_id"].to_list() == ["2402.00002"]
+
+
+def test_title_shared_by_two_arxiv_papers_is_not_matched() -> None:
+    notes = frame(
+        "note",
+        ("a.md", entry("Attention Is All You Need", urls=["https://arxiv.org/abs/1706.03762"])),
+        ("b.md", entry("Attention is all you need!", urls=["https://arxiv.org/abs/2501.00009"])),
+    )
+    digest = frame("digest", ("d.txt", entry("Attention Is All You Need")))
+    resolved, _ = resolve(pl.concat([notes, digest]))
+    assert resolved.filter(pl.col("kind") == "digest")["resolution"].to_list() == ["none"]
+
+
+def test_entry_with_neither_title_nor_link_is_no_paper() -> None:
+    remark = build_entry(
+        line=1,
+        title=None,
+        authors_raw=None,
+        abstract=None,
+        commentary_lines=["공지."],
+        tags=["news"],
+    )
+    resolved, papers = resolve(frame("digest", ("d.txt", remark)))
+    assert resolved["paper_id"].to_list() == [None] and papers.height == 0
+
+
+def test_arxiv_metadata_is_kept_over_what_mentions_say() -> None:
+    note = frame("note", ("n.md", entry("Digest Title", urls=["https://arxiv.org/abs/2401.00001"])))
+    fetched = conform(
+        pl.DataFrame(
+            {
+                "paper_id": ["2401.00001"],
+                "arxiv_id": ["2401.00001"],
+                "title": ["arXiv Title"],
+                "metadata_source": ["arxiv"],
+            }
+        ),
+        PAPERS,
+    )
+    _, papers = resolve(note, fetched)
+    assert papers["title"].to_list() == ["arXiv Title"]
