@@ -211,7 +211,10 @@ def _source_row(
     row = dict(old) if old else {"source_id": source.name, "cursor": None, "last_success_at": None}
     row.update(kind=source.kind, uri=source.location)
     if error is not None:
-        row.update(last_error=error, last_error_at=now)
+        # last_error_at says since when this error has held, so a source failing the same
+        # way run after run rewrites nothing.
+        if row.get("last_error") != error:
+            row.update(last_error=error, last_error_at=now)
     elif batch is not None and not batch.skipped:
         if batch.cursor != row.get("cursor"):
             row.update(cursor=batch.cursor, last_success_at=now)

@@ -43,7 +43,7 @@ SOURCES = TableSpec(
         "cursor": _STR,  # digest: content digest or ETag; vault: last ingested commit
         "last_success_at": _TS,  # when the cursor last advanced
         "last_error": _STR,
-        "last_error_at": _TS,
+        "last_error_at": _TS,  # since when last_error has held
     },
     key=("source_id",),
 )

@@ -19,18 +19,21 @@ class Route:
 @dataclass
 class Served:
     base_url: str
-    routes: dict[str, Route]
+    routes: dict[str, Route | list[Route]]
     requests: list[tuple[str, dict[str, str]]]
 
 
 @contextmanager
-def serve(routes: dict[str, Route]) -> Iterator[Served]:
+def serve(routes: dict[str, Route | list[Route]]) -> Iterator[Served]:
+    """Serve ``routes``; a list of routes answers one request each, the last one repeats."""
     requests: list[tuple[str, dict[str, str]]] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             requests.append((self.path, dict(self.headers)))
             route = routes.get(self.path, Route(b"not found", 404))
+            if isinstance(route, list):
+                route = route.pop(0) if len(route) > 1 else route[0]
             etag = route.headers.get("ETag")
             if etag and self.headers.get("If-None-Match") == etag:
                 self.send_response(304)

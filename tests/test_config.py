@@ -1,0 +1,71 @@
+"""The config: shipped default, environment overrides, clear errors at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from flows.config import ConfigError, load_config
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "digestlake.toml"
+    path.write_text(text)
+    return path
+
+
+def test_shipped_config_uses_only_the_samples() -> None:
+    config = load_config(ROOT / "digestlake.toml", env={})
+    assert config.lake_path == ROOT / "data" / "lake"
+    assert [s.name for s in config.sources] == [
+        "sample-digests",
+        "sample-digests-cp949",
+        "sample-vault",
+    ]
+    for source in config.sources:
+        assert Path(source.path).is_relative_to(ROOT / "data" / "samples")
+    assert config.arxiv.min_interval_s == 3.0
+
+
+def test_environment_overrides_single_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, '[lake]\npath = "lake"\n')
+    env = {
+        "DIGESTLAKE_LAKE_PATH": "/srv/lake",
+        "DIGESTLAKE_ARXIV_API_URL": "http://127.0.0.1:9/api/query",
+        "DIGESTLAKE_ARXIV_MIN_INTERVAL_S": "0.5",
+        "DIGESTLAKE_ARXIV_ENABLED": "false",
+    }
+    config = load_config(path, env=env)
+    assert config.lake_path == Path("/srv/lake")
+    assert config.arxiv.api_url == "http://127.0.0.1:9/api/query"
+    assert (config.arxiv.min_interval_s, config.arxiv.enabled) == (0.5, False)
+    assert config.exports_path == tmp_path / "data" / "exports"
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "message"),
+    [
+        ('[lake]\npth = "x"\n', {}, r"unknown key\(s\) in \[lake\]: pth"),
+        ("[lakes]\n", {}, r"unknown section\(s\) lakes"),
+        ('[[sources]]\nname = "Bad Name"\nkind = "digest"\npath = "x"\n', {}, "name must be"),
+        ('[[sources]]\nname = "a"\nkind = "rss"\npath = "x"\n', {}, "kind must be one of"),
+        ('[[sources]]\nname = "a"\nkind = "digest"\n', {}, "exactly one of path or url"),
+        ('[[sources]]\nname = "a"\nkind = "digest"\npath = "x"\ncolour = 1\n', {}, "unknown key"),
+        ("[arxiv]\nmin_interval_s = -1\n", {}, "must not be negative"),
+        ("", {"DIGESTLAKE_ARXIV_MIN_INTERVAL_S": "soon"}, "expected a number"),
+        ("", {"DIGESTLAKE_LAKE_COLOUR": "x"}, r"no config key \[lake\] colour"),
+        ("[lake\n", {}, "digestlake.toml"),
+    ],
+)
+def test_wrong_keys_and_values_are_clear_errors(
+    tmp_path: Path, text: str, env: dict, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text), env=env)
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.toml", env={})

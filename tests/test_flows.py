@@ -1,0 +1,55 @@
+"""The Prefect layer: the ingest flow against one embedded server for the whole session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES
+from httpserver import Route, serve
+
+pytestmark = pytest.mark.prefect
+
+DAY = "2024년 1월 2일\nA Paper\n(Ann Lee)\nAn abstract long enough to be an abstract here.\n코멘트.\n#llm\n"
+
+
+def config(tmp_path: Path, extra: str = "") -> Path:
+    path = tmp_path / "digestlake.toml"
+    path.write_text(
+        f'[lake]\npath = "lake"\n[cache]\npath = "cache"\n'
+        f'[[sources]]\nname = "digests"\nkind = "digest"\npath = "{SAMPLES / "digests"}"\n'
+        f'[[sources]]\nname = "vault"\nkind = "vault"\npath = "{SAMPLES / "vault"}"\n'
+        f'[[sources]]\nname = "missing"\nkind = "digest"\npath = "{tmp_path / "nowhere"}"\n' + extra
+    )
+    return path
+
+
+def test_ingest_flow_reports_a_failed_source_and_commits_the_others(
+    prefect_server, tmp_path: Path
+) -> None:
+    from flows.ingest import ingest_flow
+
+    report = ingest_flow(config_path=str(config(tmp_path)))
+    status = {s.source_id: s.status for s in report.sources}
+    assert status == {"digests": "ok", "vault": "ok", "missing": "failed"}
+    assert "no such file or folder" in report.failed[0].error
+    assert report.mentions == 12 and report.files_written
+
+    again = ingest_flow(config_path=str(config(tmp_path)))
+    assert {s.source_id: s.status for s in again.sources} == {
+        **status,
+        "digests": "unchanged",
+        "vault": "unchanged",
+    }
+    assert again.files_written == []
+
+
+def test_transient_http_failure_is_retried(prefect_server, tmp_path: Path) -> None:
+    from flows.ingest import ingest_flow
+
+    with serve({"/d.txt": [Route(b"busy", 503), Route(DAY.encode())]}) as server:
+        extra = f'[[sources]]\nname = "web"\nkind = "digest"\nurl = "{server.base_url}/d.txt"\n'
+        report = ingest_flow(config_path=str(config(tmp_path, extra)))
+    web = next(s for s in report.sources if s.source_id == "web")
+    assert web.status == "ok" and web.new == 1
+    assert len(server.requests) == 2  # one 503, then the retry
