@@ -119,7 +119,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_ingest(report, lake_path: Path) -> None:
+def _print_ingest(report, lake_path: Path, shown: int = 10) -> None:
     for s in report.sources:
         if s.status == "failed":
             print(f"  {s.source_id}: FAILED: {s.error}")
@@ -130,12 +130,16 @@ def _print_ingest(report, lake_path: Path) -> None:
                 f"  {s.source_id}: {s.new} new, {s.updated} updated, {s.unchanged} unchanged, "
                 f"{s.deleted} deleted, {s.quarantined} quarantined"
             )
+        for problem in s.problems[:shown]:
+            print(f"    quarantined {problem}")
+        if len(s.problems) > shown:
+            print(f"    ... and {len(s.problems) - shown} more")
     print(
         f"lake: {lake_path} ({report.mentions} mentions, {report.papers} papers, "
         f"{len(report.files_written)} files written)"
     )
     if any(s.quarantined for s in report.sources):
-        print('see what was quarantined: digestlake query "select * from quarantine"')
+        print('all of it: digestlake query "select * from quarantine"')
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -54,6 +54,7 @@ class SourceReport:
     deleted: int = 0
     quarantined: int = 0
     error: str | None = None
+    problems: list[str] = field(default_factory=list)  # "location: reason" of what was quarantined
 
 
 @dataclass(slots=True)
@@ -256,6 +257,7 @@ def commit_batches(
             unchanged=merge.unchanged,
             deleted=merge.deleted,
             quarantined=len(batch.quarantine),
+            problems=[f"{row['location']}: {row['reason']}" for row in batch.quarantine],
         )
     for name, error in failures.items():
         reports[name] = SourceReport(name, "failed", error=error)

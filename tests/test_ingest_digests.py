@@ -116,3 +116,30 @@ def test_a_failed_source_is_reported_and_the_others_committed(tmp_path: Path) ->
     sources = {r["source_id"]: r for r in lake.read("sources").to_dicts()}
     assert sources["bad"]["last_error"] and sources["bad"]["cursor"] is None
     assert sources["good"]["cursor"].startswith("sha256:")
+
+
+def test_crash_before_the_cursor_is_written_is_completed_by_a_rerun(
+    tmp_path: Path, monkeypatch
+) -> None:
+    source = SourceConfig("d", "digest", path=str(SAMPLES / "digests"))
+    clean = Lake(tmp_path / "clean")
+    run(clean, source, tmp_path)
+
+    crashed = Lake(tmp_path / "crashed")
+    real_write = Lake.write
+
+    def write_until_sources(self, table, df):
+        if table == "sources":
+            raise KeyboardInterrupt("killed before the cursor was written")
+        return real_write(self, table, df)
+
+    monkeypatch.setattr(Lake, "write", write_until_sources)
+    with pytest.raises(KeyboardInterrupt):
+        run(crashed, source, tmp_path)
+    monkeypatch.undo()
+    assert crashed.read("mentions").height == 8  # readable, the work so far is there
+    assert crashed.read("sources").height == 0  # but the cursor did not advance
+    report = run(crashed, source, tmp_path)
+    assert report.sources[0].unchanged == 8  # the re-run reads again and finds nothing to add
+    for table in ("mentions", "papers", "quarantine", "sources"):
+        assert crashed.read(table).equals(clean.read(table)), table
