@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flows.config import SourceConfig  # noqa: E402
-from flows.steps import SourceBatch, commit_batches  # noqa: E402
+from flows.ingest_steps import SourceBatch, commit_batches  # noqa: E402
 from lake.store import Lake  # noqa: E402
 from sources.vault import read_vault_git  # noqa: E402
 from transforms.mentions import MentionInput, mentions_frame  # noqa: E402

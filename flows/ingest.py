@@ -10,7 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
 from flows.config import SourceConfig, load_config
-from flows.steps import IngestReport, SourceBatch, commit_batches, extract_source
+from flows.ingest_steps import IngestReport, SourceBatch, commit_batches, extract_source
 from lake.store import Lake
 from sources.digest_files import SourceUnavailable
 from sources.git import GitError

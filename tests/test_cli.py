@@ -16,7 +16,7 @@ from test_digest_parser import expected_fields
 
 from flows.cli import main
 from flows.config import load_config
-from flows.steps import commit_batches, extract_source
+from flows.ingest_steps import commit_batches, extract_source
 from lake.store import Lake
 
 

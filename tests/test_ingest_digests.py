@@ -12,7 +12,7 @@ from conftest import SAMPLES
 from httpserver import Route, serve
 
 from flows.config import SourceConfig
-from flows.steps import commit_batches, extract_source
+from flows.ingest_steps import commit_batches, extract_source
 from lake.store import Lake
 from sources.digest_files import SourceUnavailable
 

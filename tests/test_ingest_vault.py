@@ -13,7 +13,7 @@ import pytest
 from conftest import MEASUREMENTS
 
 from flows.config import SourceConfig
-from flows.steps import commit_batches, extract_source
+from flows.ingest_steps import commit_batches, extract_source
 from lake.store import Lake
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
