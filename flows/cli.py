@@ -142,16 +142,55 @@ def _print_ingest(report, lake_path: Path, shown: int = 10) -> None:
         print('all of it: digestlake query "select * from quarantine"')
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
+def _print_publish(report, exports_path: Path) -> None:
+    files = report.files
+    print(
+        f"exports: {exports_path} ({report.papers} papers, {report.keys_issued} new citation keys; "
+        f"{len(files.written)} files written, {len(files.unchanged)} unchanged, "
+        f"{len(files.removed)} removed)"
+    )
+    for item in report.simplified[:10]:
+        print(f"  simplified {item}")
+    if report.kept_utf8:
+        print(f"  kept as UTF-8 in BibTeX (no LaTeX form): {report.kept_utf8[:60]}")
+
+
+def _start_prefect(args: argparse.Namespace):
     config = load_config(args.config)
     from flows.prefect_env import configure_prefect
 
     configure_prefect(config.cache_path)
+    return config
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    config = _start_prefect(args)
     from flows.ingest import ingest_flow
 
     report = ingest_flow(config_path=str(config.config_file), offline=args.offline)
     _print_ingest(report, config.lake_path)
     return 1 if report.failed else 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    config = _start_prefect(args)
+    from flows.publish import publish_flow
+
+    report = publish_flow(config_path=str(config.config_file), biblatex=args.style == "biblatex")
+    _print_publish(report, config.exports_path)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = _start_prefect(args)
+    from flows.publish import pipeline_flow
+
+    report = pipeline_flow(
+        config_path=str(config.config_file), offline=args.offline, biblatex=args.style == "biblatex"
+    )
+    _print_ingest(report.ingest, config.lake_path)
+    _print_publish(report.publish, config.exports_path)
+    return 1 if report.ingest.failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,13 +203,19 @@ def build_parser() -> argparse.ArgumentParser:
         )
         return p
 
-    for name, help_text in (
-        ("run", "the main job: ingest every source (then publish, once exports land)"),
-        ("ingest", "read every configured source into the lake"),
-    ):
-        p = with_config(sub.add_parser(name, help=help_text, description=help_text))
-        p.add_argument("--offline", action="store_true", help="do not use the network")
-        p.set_defaults(func=cmd_ingest)
+    style_help = "biblatex: also write biblatex/ (eprinttype, @online); bibtex/ is always written"
+    p = with_config(sub.add_parser("run", help="the main job: ingest every source, then publish"))
+    p.add_argument("--offline", action="store_true", help="do not use the network")
+    p.add_argument("--style", choices=("bibtex", "biblatex"), default="bibtex", help=style_help)
+    p.set_defaults(func=cmd_run)
+
+    p = with_config(sub.add_parser("ingest", help="read every configured source into the lake"))
+    p.add_argument("--offline", action="store_true", help="do not use the network")
+    p.set_defaults(func=cmd_ingest)
+
+    p = with_config(sub.add_parser("publish", help="write BibTeX, JSONL and feeds from the lake"))
+    p.add_argument("--style", choices=("bibtex", "biblatex"), default="bibtex", help=style_help)
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("parse", help="parse one digest or note file and print its entries")
     p.add_argument("file")

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENV_PREFIX = "DIGESTLAKE_"
 SOURCE_KINDS = ("digest", "vault")
@@ -47,18 +48,29 @@ class ArxivConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportsConfig:
+    path: str = "data/exports"
+    base_url: str = "http://localhost:8000/"  # where the exports folder is served (feed links)
+    feed_items: int = 50  # newest items per feed
+    timezone: str = "Asia/Seoul"  # a digest date is midnight here in feed dates
+    bibtex_unicode: bool = False  # keep accents as UTF-8 instead of {\"o} commands
+    biblatex: bool = False  # also write biblatex/ (as `digestlake publish --style biblatex`)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     lake_path: Path
     exports_path: Path
     cache_path: Path
     sources: list[SourceConfig] = field(default_factory=list)
     arxiv: ArxivConfig = field(default_factory=ArxivConfig)
+    exports: ExportsConfig = field(default_factory=ExportsConfig)
     config_file: Path | None = None
 
 
 _SECTION_KEYS = {
     "lake": {"path"},
-    "exports": {"path"},
+    "exports": {f.name for f in fields(ExportsConfig)},
     "cache": {"path"},
     "arxiv": {f.name for f in fields(ArxivConfig)},
 }
@@ -81,7 +93,7 @@ def _coerce(value: str, like: object, where: str) -> object:
 
 
 def _apply_env(raw: dict, env: dict[str, str]) -> None:
-    defaults = {"arxiv": ArxivConfig()}
+    defaults = {"arxiv": ArxivConfig(), "exports": ExportsConfig()}
     for name, value in env.items():
         if not name.startswith(ENV_PREFIX) or name.startswith(ENV_PREFIX + "CONFIG"):
             continue
@@ -91,6 +103,14 @@ def _apply_env(raw: dict, env: dict[str, str]) -> None:
             raise ConfigError(f"{name}: no config key [{section}] {key}")
         like = getattr(defaults.get(section), key, "")
         raw.setdefault(section, {})[key] = _coerce(value, like, name)
+
+
+def _section(cls, values: dict, name: str):
+    """A config section's dataclass, each value checked against the default's type."""
+    defaults = cls()
+    return cls(
+        **{k: _coerce(str(v), getattr(defaults, k), f"[{name}] {k}") for k, v in values.items()}
+    )
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -150,24 +170,23 @@ def load_config(
     names = [s.name for s in sources]
     if len(set(names)) != len(names):
         raise ConfigError(f"{file}: source names must be unique ({names})")
-    arxiv_raw = raw.get("arxiv", {})
-    arxiv = ArxivConfig(
-        **{
-            k: _coerce(str(v), getattr(ArxivConfig(), k), f"[arxiv] {k}")
-            for k, v in arxiv_raw.items()
-        }
-    )
+    arxiv = _section(ArxivConfig, raw.get("arxiv", {}), "arxiv")
     if arxiv.min_interval_s < 0:
         raise ConfigError("[arxiv] min_interval_s must not be negative")
-    arxiv = ArxivConfig(
-        **{
-            **{f.name: getattr(arxiv, f.name) for f in fields(arxiv)},
-            "cache": str(_resolve(base, arxiv.cache)),
-        }
-    )
+    arxiv = replace(arxiv, cache=str(_resolve(base, arxiv.cache)))
+    exports = _section(ExportsConfig, raw.get("exports", {}), "exports")
+    try:
+        ZoneInfo(exports.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"[exports] timezone: unknown time zone {exports.timezone!r}") from exc
+    if exports.feed_items < 1:
+        raise ConfigError("[exports] feed_items must be at least 1")
+    if not exports.base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"[exports] base_url must be an http(s) URL, got {exports.base_url!r}")
     return Config(
         lake_path=_resolve(base, raw.get("lake", {}).get("path", "data/lake")),
-        exports_path=_resolve(base, raw.get("exports", {}).get("path", "data/exports")),
+        exports_path=_resolve(base, exports.path),
+        exports=exports,
         cache_path=_resolve(base, raw.get("cache", {}).get("path", "data/cache")),
         sources=sources,
         arxiv=arxiv,

@@ -1,0 +1,67 @@
+"""The publish steps as plain functions (no Prefect here): keys, then every export file.
+
+Only papers that a live mention names are published. Every file is written only when its
+bytes change, so publishing an unchanged lake touches nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from exports.bibtex import bibliographies
+from exports.feeds import feed_files, feed_items
+from exports.files import FileChanges, sync_folder, tag_slugs
+from exports.jsonl import jsonl_files
+from flows.config import ExportsConfig
+from lake.citation_keys import issue_citation_keys
+from lake.store import Lake
+from transforms.publication import publication_records
+
+
+@dataclass(slots=True)
+class PublishReport:
+    papers: int
+    keys_issued: int
+    files: FileChanges
+    simplified: list[str] = field(default_factory=list)  # fields made safe by simplifying
+    kept_utf8: str = ""  # characters with no LaTeX form, left as UTF-8 in the .bib files
+
+
+def _bibtex_folder(root: Path, files: dict[str, dict[str, bytes]]) -> FileChanges:
+    changes = sync_folder(root, files[""], (".bib",))
+    changes.extend(sync_folder(root / "tags", files["tags"], (".bib",)))
+    return changes
+
+
+def publish(
+    lake: Lake, out: Path, config: ExportsConfig, now: datetime, *, biblatex: bool = False
+) -> PublishReport:
+    papers, mentions = lake.read("papers"), lake.read("mentions")
+    records_frame = publication_records(papers, mentions)
+    registry, issued = issue_citation_keys(
+        lake, dict(zip(records_frame["paper_id"], records_frame["key_base"], strict=True)), now
+    )
+    keys = dict(zip(registry["paper_id"], registry["key"], strict=True))
+    records = records_frame.to_dicts()
+    items = feed_items(mentions, papers, config.timezone)
+    slugs = tag_slugs([t for r in records for t in r["tags"]] + [t for i in items for t in i.tags])
+
+    bib, bib_report = bibliographies(records, keys, slugs, unicode=config.bibtex_unicode)
+    changes = _bibtex_folder(out / "bibtex", bib)
+    if biblatex or config.biblatex:
+        files, _ = bibliographies(records, keys, slugs, biblatex=True, unicode=True)
+        changes.extend(_bibtex_folder(out / "biblatex", files))
+    changes.extend(
+        sync_folder(out / "jsonl", jsonl_files(records, keys, mentions), (".jsonl", ".md"))
+    )
+    feeds = feed_files(items, slugs, base_url=config.base_url, max_items=config.feed_items)
+    changes.extend(sync_folder(out / "feeds", feeds, (".xml", ".atom", ".opml")))
+    return PublishReport(
+        papers=len(records),
+        keys_issued=issued,
+        files=changes,
+        simplified=bib_report.latex.simplified,
+        kept_utf8="".join(sorted(bib_report.latex.kept_utf8)),
+    )
