@@ -91,18 +91,15 @@ class LatexReport:
 
 
 def _balanced(text: str) -> bool:
+    """Brace balance as BibTeX counts it: a backslash does not escape a brace."""
     depth = 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        depth += ch == "{"
-        depth -= ch == "}"
-        if depth < 0:
-            return False
-        i += 1
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
     return depth == 0
 
 

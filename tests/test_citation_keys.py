@@ -1,0 +1,45 @@
+"""Citation keys: readable, ASCII, unique, and never changed once issued."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from lake.citation_keys import issue_citation_keys
+from lake.store import Lake
+from transforms.citation_keys import assign_keys, key_base
+
+
+def test_key_base_like_google_scholar() -> None:
+    title = "Autoregressive Image Generation without Vector Quantization"
+    assert key_base(["Tianhong Li", "Yonglong Tian"], 2024, title) == "li2024autoregressive"
+    assert key_base(["Jürgen Müller"], 2023, "The Über Model") == "muller2023uber"
+    assert key_base(["Ludwig van Beethoven Jr."], 2020, "On a Theme") == "beethoven2020theme"
+    assert key_base(["OpenAI"], 2025, "gpt-oss") == "openai2025gpt"
+    assert key_base([], None, "$\\infty$Bench") == "anonbench"
+    assert key_base(["김민수"], 2024, "한국어 데이터") == "anon2024"
+
+
+def test_collisions_settled_in_paper_id_order_case_insensitively() -> None:
+    bases = {"2401.00002": "li2024scaling", "2401.00001": "li2024scaling", "x": "Li2024Scaling"}
+    assert assign_keys(bases, {}) == {
+        "2401.00001": "li2024scaling",
+        "2401.00002": "li2024scalinga",
+        "x": "Li2024Scalingb",
+    }
+
+
+def test_issued_keys_never_change_when_later_papers_collide(tmp_path) -> None:
+    lake = Lake(tmp_path)
+    t1, t2 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    registry, issued = issue_citation_keys(lake, {"2402.00009": "li2024scaling"}, t1)
+    assert issued == 1
+    # A paper sorting before it arrives with the same base: the old key stays put.
+    registry, issued = issue_citation_keys(
+        lake, {"2401.00001": "li2024scaling", "2402.00009": "li2024scaling"}, t2
+    )
+    keys = dict(zip(registry["paper_id"], registry["key"], strict=True))
+    assert keys == {"2402.00009": "li2024scaling", "2401.00001": "li2024scalinga"}
+    assert issued == 1
+    before = {p: p.stat().st_mtime_ns for p in lake.files("citation_keys")}
+    _, issued = issue_citation_keys(lake, {"2401.00001": "zzz", "2402.00009": "zzz"}, t2)
+    assert issued == 0 and {p: p.stat().st_mtime_ns for p in lake.files("citation_keys")} == before

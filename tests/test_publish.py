@@ -1,0 +1,243 @@
+"""Publishing the real corpus, checked by the tools users run: bibtex, biber, pybtex,
+bibtexparser, feedparser, datasets, polars."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import bibtexparser
+import feedparser
+import polars as pl
+import pybtex.database
+import pytest
+from conftest import MEASUREMENTS
+
+from flows.config import ExportsConfig, SourceConfig
+from flows.ingest_steps import commit_batches, extract_source
+from flows.publish_steps import publish
+from lake.store import Lake
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+CONFIG = ExportsConfig()
+
+
+def ingest(lake: Lake, sources: list[SourceConfig], cache: Path) -> None:
+    batches = [extract_source(s, lake, cache) for s in sources]
+    commit_batches(lake, sources, batches, {}, T0)
+
+
+@pytest.fixture(scope="module")
+def published(bundle: Path, corpus: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The vault bundle and the 530 corpus days ingested, then published once."""
+    root = tmp_path_factory.mktemp("published")
+    lake = Lake(root / "lake")
+    sources = [
+        SourceConfig("arxiv-today", "vault", path=str(bundle)),
+        SourceConfig("digests", "digest", path=str(corpus / "digests")),
+    ]
+    ingest(lake, sources, root / "cache")
+    report = publish(lake, root / "exports", CONFIG, T0, biblatex=True)
+    return lake, root / "exports", report
+
+
+def need(tool: str) -> str:
+    path = shutil.which(tool)
+    if not path:
+        pytest.skip(f"{tool} is not installed (.ci/run installs texlive-base and biber)")
+    return path
+
+
+def test_bibtex_reports_no_error_and_one_item_per_paper(published, tmp_path: Path) -> None:
+    need("bibtex")
+    lake, out, report = published
+    keys = lake.read("citation_keys")["key"].to_list()
+    assert len(keys) == report.papers == len(set(k.lower() for k in keys))
+    assert all(k.isascii() and k.replace("-", "").isalnum() for k in keys)
+    shutil.copy(out / "bibtex" / "all.bib", tmp_path / "all.bib")
+    aux = (
+        "\\relax\n"
+        + "".join(f"\\citation{{{k}}}\n" for k in keys)
+        + "\\bibstyle{plain}\n\\bibdata{all}\n"
+    )
+    (tmp_path / "doc.aux").write_text(aux)
+    proc = subprocess.run(["bibtex", "doc"], cwd=tmp_path, capture_output=True, text=True)
+    assert "error message" not in proc.stdout, proc.stdout[-2000:]
+    assert proc.returncode == 0
+    assert (tmp_path / "doc.bbl").read_text(errors="replace").count("\\bibitem") == len(keys)
+    MEASUREMENTS.append(
+        f"bibtex: {len(keys)} entries, 0 errors; UTF-8 kept for: {report.kept_utf8[:40]}"
+    )
+
+
+def test_biber_tool_reads_the_files_without_error(published, tmp_path: Path) -> None:
+    """The whole BibTeX file, and a biblatex tag file holding both @misc and @online entries
+    (biber takes ~35 s per 3,700 entries here, so not the whole biblatex file twice)."""
+    need("biber")
+    _, out, _ = published
+    shutil.copy(out / "bibtex" / "all.bib", tmp_path / "all.bib")
+    shutil.copy(out / "biblatex" / "tags" / "llm.bib", tmp_path / "llm.bib")
+    assert "@online{" in (tmp_path / "llm.bib").read_text(encoding="utf-8")
+    for name in ("all.bib", "llm.bib"):
+        proc = subprocess.run(
+            ["biber", "--tool", name], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert proc.returncode == 0 and "ERROR" not in proc.stdout, proc.stdout[-2000:]
+
+
+def test_pybtex_and_bibtexparser_parse_every_entry(published) -> None:
+    _, out, report = published
+    for style in ("bibtex", "biblatex"):
+        text = (out / style / "all.bib").read_text(encoding="utf-8")
+        library = bibtexparser.parse_string(text)
+        assert len(library.entries) == report.papers and not library.failed_blocks
+        assert len(pybtex.database.parse_string(text, "bibtex").entries) == report.papers
+    tagged = list((out / "bibtex" / "tags").glob("*.bib"))
+    assert len(tagged) > 100
+    for path in tagged:
+        assert not bibtexparser.parse_string(path.read_text(encoding="utf-8")).failed_blocks
+
+
+def test_arxiv_fields_follow_the_export_style(published) -> None:
+    _, out, _ = published
+    library = bibtexparser.parse_string((out / "bibtex" / "all.bib").read_text(encoding="utf-8"))
+    entry = next(e for e in library.entries if e.key == "li2024autoregressive")
+    fields = {f.key: f.value for f in entry.fields}
+    assert fields["eprint"] == "2406.11838" and entry.entry_type == "misc"
+    assert fields["archivePrefix"] == "arXiv" and fields["year"] == "2024"
+    assert fields["url"] == "https://arxiv.org/abs/2406.11838"
+    assert fields["keywords"] == "autoregressive-model, diffusion"
+    blog = next(
+        e for e in library.entries if "eprint" not in e.fields_dict and "url" in e.fields_dict
+    )
+    assert blog.fields_dict["url"].value.startswith("http")
+    latex = bibtexparser.parse_string((out / "biblatex" / "all.bib").read_text(encoding="utf-8"))
+    arxiv = next(e for e in latex.entries if e.key == "li2024autoregressive")
+    assert arxiv.fields_dict["eprinttype"].value == "arxiv"
+    assert any(e.entry_type == "online" for e in latex.entries)
+
+
+def test_every_feed_parses_and_the_opml_lists_them_all(published) -> None:
+    _, out, _ = published
+    feeds = sorted(p for p in (out / "feeds").iterdir() if p.suffix in (".xml", ".atom"))
+    assert len(feeds) > 200
+    for path in feeds:
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo, (path.name, parsed.get("bozo_exception"))
+        assert parsed.version == ("atom10" if path.suffix == ".atom" else "rss20")
+        assert 0 < len(parsed.entries) <= CONFIG.feed_items
+        dates = [e.published_parsed for e in parsed.entries]
+        assert dates == sorted(dates, reverse=True)  # newest first
+        assert len({e.id for e in parsed.entries}) == len(parsed.entries)
+    opml = ET.parse(out / "feeds" / "index.opml")
+    listed = {o.get("xmlUrl").rsplit("/", 1)[1] for o in opml.iter("outline") if o.get("xmlUrl")}
+    assert listed == {p.name for p in feeds}
+    rl = feedparser.parse((out / "feeds" / "rl.xml").read_bytes())
+    assert all("rl" in [t.term for t in e.tags] for e in rl.entries)
+    assert rl.entries[0].id.startswith("urn:digestlake:mention:")
+    assert rl.entries[0].published.endswith("+0900")  # digest dates are Korean dates
+
+
+def test_jsonl_loads_with_datasets_and_polars(published, monkeypatch) -> None:
+    datasets = pytest.importorskip("datasets")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    _, out, report = published
+    folder = out / "jsonl"
+    cache = str(folder.parent / "hf-cache")
+    papers = datasets.load_dataset(
+        "json", data_files=str(folder / "papers.jsonl"), split="train", cache_dir=cache
+    )
+    mentions = datasets.load_dataset(
+        "json", data_files=str(folder / "mentions.jsonl"), split="train", cache_dir=cache
+    )
+    assert len(papers) == report.papers and len(mentions) > 5000
+    assert papers.column_names[:3] == ["paper_id", "citation_key", "arxiv_id"]
+    typed = datasets.load_dataset(str(folder), "mentions", split="train", cache_dir=cache)
+    assert typed.features["tags"] == datasets.List(datasets.Value("string"))
+    assert len(pl.read_ndjson(folder / "papers.jsonl", infer_schema_length=None)) == report.papers
+    assert len(pl.read_ndjson(folder / "mentions.jsonl", infer_schema_length=None)) == len(mentions)
+
+
+def test_second_publish_changes_no_byte(published) -> None:
+    lake, out, _ = published
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    report = publish(lake, out, CONFIG, datetime(2026, 2, 1, tzinfo=UTC), biblatex=True)
+    assert report.files.written == [] and report.files.removed == [] and report.keys_issued == 0
+    assert {
+        p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()
+    } == before
+
+
+HOSTILE = """2026년 1월 5일
+Braces {unbalanced and 100% & #hash_tag \\ @at $x^{2$ end
+(Ann Lee, Bob O'Neil, {Weird}, Zoë Ω)
+An abstract costing $5 with </description><script>alert(1)</script> and a \x01 and \x0b vertical tab in it.
+코멘트 with RTL עברית and CJK 中文 and emoji 🙂 and $x^{2$ math.
+#hostile #c++ #c.. #x--y
+Plain Follow-up Paper With Scaling Laws
+(Ann Lee)
+An abstract for the second paper with enough words in it to count as one.
+다른 코멘트.
+#hostile
+"""
+
+
+def test_hostile_text_never_makes_an_invalid_file(tmp_path: Path) -> None:
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "2026-01-05.txt").write_text(HOSTILE)
+    lake = Lake(tmp_path / "lake")
+    ingest(lake, [SourceConfig("h", "digest", path=str(folder))], tmp_path / "cache")
+    out = tmp_path / "exports"
+    report = publish(lake, out, CONFIG, T0, biblatex=True)
+    assert report.papers == 2
+    text = (out / "bibtex" / "all.bib").read_text(encoding="utf-8")
+    assert len(bibtexparser.parse_string(text).entries) == 2
+    assert len(pybtex.database.parse_string(text, "bibtex").entries) == 2
+    assert report.simplified  # the unbalanced math was simplified, and said so
+    names = sorted(p.name for p in (out / "feeds").iterdir())
+    assert all("/" not in n and not n.startswith(".") for n in names)
+    assert "x-y.xml" in names and len([n for n in names if n.startswith("c")]) == 4  # c, c-<hash>
+    for path in (out / "feeds").glob("*.xml"):
+        assert not feedparser.parse(path.read_bytes()).bozo
+    if shutil.which("bibtex"):
+        shutil.copy(out / "bibtex" / "all.bib", tmp_path / "all.bib")
+        keys = lake.read("citation_keys")["key"].to_list()
+        aux = "".join(f"\\citation{{{k}}}\n" for k in keys) + "\\bibstyle{plain}\n\\bibdata{all}\n"
+        (tmp_path / "doc.aux").write_text(aux)
+        proc = subprocess.run(["bibtex", "doc"], cwd=tmp_path, capture_output=True, text=True)
+        assert "error message" not in proc.stdout, proc.stdout
+    if shutil.which("biber"):
+        shutil.copy(out / "biblatex" / "all.bib", tmp_path / "latex.bib")
+        proc = subprocess.run(
+            ["biber", "--tool", "latex.bib"], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert proc.returncode == 0 and "ERROR" not in proc.stdout
+
+
+def test_new_papers_keep_every_key_issued_before(published, tmp_path: Path) -> None:
+    lake, _, _ = published
+    root = tmp_path
+    copy = Lake(root / "lake")
+    shutil.copytree(lake.root, copy.root)
+    before = copy.read("citation_keys")
+    folder = root / "more"
+    folder.mkdir()
+    # Same first author, year and first title word as li2024autoregressive, and an id sorting
+    # before 2406.11838: it must get a suffixed key, and the old key must not move.
+    (folder / "2026-02-01.txt").write_text(
+        "2026년 2월 1일\nAutoregressive Everything\n(Tianhong Li)\n"
+        "An abstract long enough to be read as the abstract of this paper.\n코멘트.\n#new-tag\n"
+    )
+    ingest(copy, [SourceConfig("more", "digest", path=str(folder))], root / "cache")
+    report = publish(copy, root / "exports", CONFIG, datetime(2026, 2, 2, tzinfo=UTC))
+    after = copy.read("citation_keys")
+    assert report.keys_issued == 1
+    assert (
+        after.join(before, on="paper_id").filter(pl.col("key") != pl.col("key_right")).height == 0
+    )
+    new_key = after.join(before, on="paper_id", how="anti")["key"].to_list()
+    assert new_key == ["li2026autoregressive"]
