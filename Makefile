@@ -29,6 +29,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_vault.py
+	$(BIN)/python bench/bibtex_export.py
 
 clean:
 	rm -rf data/lake data/exports data/cache

@@ -41,7 +41,9 @@ _PUNCTUATION = {"–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", 
                 "→": r"$\rightarrow$", "∞": r"$\infty$", "€": r"\texteuro{}", "£": r"\pounds{}",
                 "§": r"\S{}", "©": r"\textcopyright{}", "®": r"\textregistered{}",
                 "™": r"\texttrademark{}", "«": r"\guillemotleft{}", "»": r"\guillemotright{}",
-                "\u200b": "", "\ufeff": ""}  # fmt: skip
+                "\u200b": "", "\ufeff": "", "−": "$-$", "∼": r"$\sim$", "≈": r"$\approx$",
+                "·": r"$\cdot$", "⌈": r"$\lceil$", "⌉": r"$\rceil$", "≠": r"$\neq$",
+                "∈": r"$\in$", "√": r"$\surd$", "∑": r"$\sum$"}  # fmt: skip
 _GREEK = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
           "lambda", "mu", "nu", "xi", "o", "pi", "rho", "varsigma", "sigma", "tau", "upsilon",
           "phi", "chi", "psi", "omega"]  # fmt: skip
@@ -104,16 +106,25 @@ def _balanced(text: str) -> bool:
 
 
 def _encode_text(text: str, table: dict[int, str], report: LatexReport | None) -> str:
-    out = text.translate(table)
-    if report is not None and not out.isascii():
-        report.kept_utf8.update(ch for ch in out if ord(ch) > 127 and ch not in _PUNCTUATION)
+    if text.isascii():
+        return text.translate(table)
+    # Decomposed accents and styled letters (𝛾, ｆｕｌｌｗｉｄｔｈ) have a plain form: use it.
+    out = unicodedata.normalize("NFC", text).translate(table)
+    leftover = {ch for ch in out if ord(ch) > 127 and ord(ch) not in table}
+    for ch in leftover:
+        plain = unicodedata.normalize("NFKC", ch)
+        if plain != ch and all(ord(c) < 128 or ord(c) in table for c in plain):
+            out = out.replace(ch, plain.translate(table))
+    if report is not None and table is not _UNICODE_TABLE:
+        report.kept_utf8.update(ch for ch in out if ord(ch) > 127)
     return out
 
 
 def _protect_case(text: str) -> str:
     def wrap(m: re.Match[str]) -> str:
         word = m.group(1)
-        return f"{{{word}}}" if any(c.isupper() for c in word[1:]) else word
+        tail = word[1:]
+        return f"{{{word}}}" if tail != tail.lower() else word
 
     return _PROTECT.sub(wrap, text)
 
@@ -136,7 +147,9 @@ def to_latex(
         return ""
     table = _UNICODE_TABLE if unicode else _FULL_TABLE
     if text.isascii() and not _NEEDS_WORK.search(text):
-        out = _SPACES.sub(" ", text.strip())
+        out = text.strip()
+        if "  " in out:
+            out = _SPACES.sub(" ", out)
         return _protect_case(out) if protect_case else out
     pieces: list[str] = []
     pos = 0
@@ -159,15 +172,14 @@ def to_latex(
     return _SPACES.sub(" ", "".join(pieces).strip())
 
 
+_URL_UNSAFE = re.compile(r"[{}\\\s\x00-\x1f\x7f]")
+
+
 def verbatim(value: str | None) -> str:
     """``url``/``doi``/``eprint`` as written, except what would break the entry or the URL:
-    braces, whitespace and control characters are percent-encoded."""
+    braces, backslashes, whitespace and control characters are percent-encoded."""
     if not value:
         return ""
-    out = []
-    for ch in value.strip():
-        if ch in "{}\\" or ch.isspace() or ord(ch) < 32 or ord(ch) == 127:
-            out.append("".join(f"%{b:02X}" for b in ch.encode()))
-        else:
-            out.append(ch)
-    return "".join(out)
+    return _URL_UNSAFE.sub(
+        lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), value.strip()
+    )
