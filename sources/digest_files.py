@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from sources.decode import DecodeError, decode_text
+from sources.snapshot import read_snapshot
 
 DIGEST_SUFFIXES = (".txt", ".md")
 USER_AGENT = "digestlake/0.1 (+https://github.com/digestlake/digestlake)"
@@ -74,11 +75,7 @@ def read_digest_path(path: Path, cursor: str | None, encoding: str | None = None
         )
     else:
         raise SourceUnavailable(f"{path}: no such file or folder")
-    contents = [(p.relative_to(root).as_posix(), p.read_bytes()) for p in files]
-    digest = hashlib.sha256()
-    for name, data in contents:
-        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-    new_cursor = f"sha256:{digest.hexdigest()}"
+    contents, new_cursor = read_snapshot(root, files)
     if new_cursor == cursor:
         return DigestFetch(cursor, unchanged=True)
     return DigestFetch(new_cursor, documents=[_document(d, n, encoding) for n, d in contents])

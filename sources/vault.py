@@ -8,13 +8,13 @@ whether the history is ingested commit by commit or all at once.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sources import git
 from sources.decode import DecodeError, decode_text
 from sources.digest_files import SourceUnavailable
+from sources.snapshot import read_snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +67,9 @@ def read_vault_folder(root: Path, cursor: str | None, encoding: str | None = Non
     if not root.is_dir():
         raise SourceUnavailable(f"{root}: no such folder")
     files = sorted(
-        (p.relative_to(root).as_posix(), p)
-        for p in root.rglob("*.md")
-        if p.is_file() and is_note(p.relative_to(root).as_posix())
+        p for p in root.rglob("*.md") if p.is_file() and is_note(p.relative_to(root).as_posix())
     )
-    contents = [(rel, p.read_bytes()) for rel, p in files]
-    digest = hashlib.sha256()
-    for rel, data in contents:
-        digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
-    new_cursor = f"sha256:{digest.hexdigest()}"
+    contents, new_cursor = read_snapshot(root, files)
     if new_cursor == cursor:
         return VaultRead(cursor, unchanged=True)
     notes = [_note(rel, rel, data, encoding) for rel, data in contents]
