@@ -53,3 +53,21 @@ def test_transient_http_failure_is_retried(prefect_server, tmp_path: Path) -> No
     web = next(s for s in report.sources if s.source_id == "web")
     assert web.status == "ok" and web.new == 1
     assert len(server.requests) == 2  # one 503, then the retry
+
+
+def test_pipeline_ingests_then_publishes_and_a_rerun_writes_nothing(
+    prefect_server, tmp_path: Path
+) -> None:
+    from flows.publish import pipeline_flow
+
+    config_path = str(config(tmp_path))
+    report = pipeline_flow(config_path=config_path, biblatex=True)
+    assert report.ingest.mentions == 12 and report.publish.papers == 6  # the cp949 day is not here
+    exports = tmp_path / "data" / "exports"
+    assert (exports / "bibtex" / "all.bib").exists() and (exports / "biblatex" / "all.bib").exists()
+    assert (exports / "feeds" / "index.opml").exists() and (
+        exports / "jsonl" / "papers.jsonl"
+    ).exists()
+    again = pipeline_flow(config_path=config_path, biblatex=True)
+    assert again.ingest.files_written == [] and again.publish.files.written == []
+    assert again.publish.keys_issued == 0

@@ -166,3 +166,16 @@ def test_replaying_history_commit_by_commit_equals_ingest_at_once(
     assert a.height == b.height and a.equals(b)
     assert replayed.read("papers").sort("paper_id").equals(at_once.read("papers").sort("paper_id"))
     assert a["deleted"].sum() == 2  # the two non-empty notes deleted in the history are kept
+
+
+def test_file_url_vault_is_mirrored_once_and_fetched_later(repo: Path, tmp_path: Path) -> None:
+    lake, cache = Lake(tmp_path / "lake"), tmp_path / "cache"
+    source = SourceConfig("remote", "vault", url=f"file://{repo}")
+    (repo / "arXiv" / "240101 A.md").write_text(note("Paper A", "2401.00001", "코멘트."))
+    commit_all(repo, "one")
+    ingest(lake, source, cache, T0)
+    assert (cache / "vaults" / "remote.git" / "HEAD").exists()
+    (repo / "arXiv" / "240102 B.md").write_text(note("Paper B", "2401.00002", "코멘트."))
+    commit_all(repo, "two")
+    report = ingest(lake, source, cache, T0 + timedelta(days=1))
+    assert report.sources[0].new == 1 and report.mentions == 2
