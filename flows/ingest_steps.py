@@ -223,6 +223,16 @@ def _source_row(
     return row
 
 
+def write_resolved(
+    lake: Lake, mentions: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, list[Path]]:
+    """Resolve every mention against the papers, rebuild the papers, write both tables."""
+    papers_before = lake.read("papers")
+    mentions = resolve_mentions(mentions, papers_before)
+    papers = build_papers(mentions, papers_before)
+    return mentions, papers, lake.write("mentions", mentions) + lake.write("papers", papers)
+
+
 def commit_batches(
     lake: Lake,
     sources: list[SourceConfig],
@@ -262,11 +272,7 @@ def commit_batches(
     for name, error in failures.items():
         reports[name] = SourceReport(name, "failed", error=error)
 
-    papers_before = lake.read("papers")
-    mentions = resolve_mentions(mentions, papers_before)
-    papers = build_papers(mentions, papers_before)
-    written = lake.write("mentions", mentions)
-    written += lake.write("papers", papers)
+    mentions, papers, written = write_resolved(lake, mentions)
     written += lake.write("quarantine", quarantine)
     for table in ("paper_versions", "citation_keys"):
         if not lake.files(table):

@@ -136,7 +136,19 @@ QUARANTINE = TableSpec(
     key=("source_id", "location", "reason"),
 )
 
+ARXIV_LOOKUPS = TableSpec(
+    "arxiv_lookups",
+    {
+        "arxiv_id": _STR,
+        "status": _STR,  # found | unknown (arXiv has no such paper: not asked again)
+        "checked_at": _TS,
+    },
+    key=("arxiv_id",),
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
-    for spec in (SOURCES, MENTIONS, PAPERS, PAPER_VERSIONS, CITATION_KEYS, QUARANTINE)
-}
+    for spec in (
+        SOURCES, MENTIONS, PAPERS, PAPER_VERSIONS, CITATION_KEYS, QUARANTINE, ARXIV_LOOKUPS,
+    )
+}  # fmt: skip
