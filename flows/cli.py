@@ -155,6 +155,17 @@ def _print_publish(report, exports_path: Path) -> None:
         print(f"  kept as UTF-8 in BibTeX (no LaTeX form): {report.kept_utf8[:60]}")
 
 
+def _print_enrich(report) -> None:
+    line = (
+        f"arXiv: {report.enriched} papers enriched, {report.unknown} unknown to arXiv, "
+        f"{report.waiting} waiting for metadata ({report.requests} requests, "
+        f"{report.cache_hits} answered from the cache)"
+    )
+    print(line)
+    if report.error:
+        print(f"  stopped: {report.error}; the waiting papers are tried again next run")
+
+
 def _start_prefect(args: argparse.Namespace):
     config = load_config(args.config)
     from flows.prefect_env import configure_prefect
@@ -172,6 +183,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+def cmd_enrich(args: argparse.Namespace) -> int:
+    config = _start_prefect(args)
+    from flows.enrich import enrich_flow
+
+    _print_enrich(enrich_flow(config_path=str(config.config_file), offline=args.offline))
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     config = _start_prefect(args)
     from flows.publish import publish_flow
@@ -183,12 +202,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = _start_prefect(args)
-    from flows.publish import pipeline_flow
+    from flows.pipeline import pipeline_flow
 
     report = pipeline_flow(
         config_path=str(config.config_file), offline=args.offline, biblatex=args.style == "biblatex"
     )
     _print_ingest(report.ingest, config.lake_path)
+    _print_enrich(report.enrich)
     _print_publish(report.publish, config.exports_path)
     return 1 if report.ingest.failed else 0
 
@@ -204,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     style_help = "biblatex: also write biblatex/ (eprinttype, @online); bibtex/ is always written"
-    p = with_config(sub.add_parser("run", help="the main job: ingest every source, then publish"))
+    p = with_config(sub.add_parser("run", help="the main job: ingest, enrich from arXiv, publish"))
     p.add_argument("--offline", action="store_true", help="do not use the network")
     p.add_argument("--style", choices=("bibtex", "biblatex"), default="bibtex", help=style_help)
     p.set_defaults(func=cmd_run)
@@ -212,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_config(sub.add_parser("ingest", help="read every configured source into the lake"))
     p.add_argument("--offline", action="store_true", help="do not use the network")
     p.set_defaults(func=cmd_ingest)
+
+    p = with_config(sub.add_parser("enrich", help="fetch arXiv metadata for papers that lack it"))
+    p.add_argument("--offline", action="store_true", help="answer from the response cache only")
+    p.set_defaults(func=cmd_enrich)
 
     p = with_config(sub.add_parser("publish", help="write BibTeX, JSONL and feeds from the lake"))
     p.add_argument("--style", choices=("bibtex", "biblatex"), default="bibtex", help=style_help)

@@ -67,6 +67,10 @@ class Config:
     exports: ExportsConfig = field(default_factory=ExportsConfig)
     config_file: Path | None = None
 
+    @property
+    def arxiv_cache_path(self) -> Path:
+        return Path(self.arxiv.cache)
+
 
 _SECTION_KEYS = {
     "lake": {"path"},

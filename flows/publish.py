@@ -1,16 +1,13 @@
-"""The ``publish`` flow, and ``pipeline``: the main job, ingest then publish."""
+"""The ``publish`` flow: citation keys, then every export file that changed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.config import load_config
-from flows.ingest import ingest_flow
-from flows.ingest_steps import IngestReport
 from flows.publish_steps import PublishReport, publish
 from lake.store import Lake
 
@@ -31,18 +28,3 @@ def publish_task(config_path: str | None, biblatex: bool) -> PublishReport:
 def publish_flow(config_path: str | None = None, biblatex: bool = False) -> PublishReport:
     """Issue citation keys for new papers and rewrite the exports that changed."""
     return publish_task(config_path, biblatex)
-
-
-@dataclass(slots=True)
-class PipelineReport:
-    ingest: IngestReport
-    publish: PublishReport
-
-
-@flow(name="pipeline")
-def pipeline_flow(
-    config_path: str | None = None, offline: bool = False, biblatex: bool = False
-) -> PipelineReport:
-    """The main job: ingest every source, then publish (what a failed source had before stays)."""
-    ingested = ingest_flow(config_path=config_path, offline=offline)
-    return PipelineReport(ingested, publish_flow(config_path=config_path, biblatex=biblatex))

@@ -101,7 +101,7 @@ def test_status_lists_tables_sources_and_quarantine(sample_lake: Path, capsys) -
 
 
 def test_help_on_every_verb() -> None:
-    for verb in ("run", "ingest", "parse", "query", "status"):
+    for verb in ("run", "ingest", "enrich", "publish", "parse", "query", "status"):
         proc = subprocess.run(
             [sys.executable, "-m", "flows.cli", verb, "--help"],
             capture_output=True,

@@ -13,13 +13,17 @@ pytestmark = pytest.mark.prefect
 DAY = "2024년 1월 2일\nA Paper\n(Ann Lee)\nAn abstract long enough to be an abstract here.\n코멘트.\n#llm\n"
 
 
-def config(tmp_path: Path, extra: str = "") -> Path:
+def config(tmp_path: Path, extra: str = "", arxiv: str = "[arxiv]\nenabled = false\n") -> Path:
+    """Samples, plus a source that cannot be read; arXiv off unless a test points it at the
+    stand-in (tests never talk to the real arXiv)."""
     path = tmp_path / "digestlake.toml"
     path.write_text(
         f'[lake]\npath = "lake"\n[cache]\npath = "cache"\n'
         f'[[sources]]\nname = "digests"\nkind = "digest"\npath = "{SAMPLES / "digests"}"\n'
         f'[[sources]]\nname = "vault"\nkind = "vault"\npath = "{SAMPLES / "vault"}"\n'
-        f'[[sources]]\nname = "missing"\nkind = "digest"\npath = "{tmp_path / "nowhere"}"\n' + extra
+        f'[[sources]]\nname = "missing"\nkind = "digest"\npath = "{tmp_path / "nowhere"}"\n'
+        + extra
+        + arxiv
     )
     return path
 
@@ -58,7 +62,7 @@ def test_transient_http_failure_is_retried(prefect_server, tmp_path: Path) -> No
 def test_pipeline_ingests_then_publishes_and_a_rerun_writes_nothing(
     prefect_server, tmp_path: Path
 ) -> None:
-    from flows.publish import pipeline_flow
+    from flows.pipeline import pipeline_flow
 
     config_path = str(config(tmp_path))
     report = pipeline_flow(config_path=config_path, biblatex=True)
@@ -71,3 +75,30 @@ def test_pipeline_ingests_then_publishes_and_a_rerun_writes_nothing(
     again = pipeline_flow(config_path=config_path, biblatex=True)
     assert again.ingest.files_written == [] and again.publish.files.written == []
     assert again.publish.keys_issued == 0
+
+
+def test_pipeline_enriches_through_the_global_rate_limit(prefect_server, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from standin_arxiv import Paper, serve_standin
+
+    from flows.pipeline import pipeline_flow
+
+    with serve_standin() as standin:
+        standin.add(
+            Paper(
+                "2403.90001",
+                "Sparse Mixtures of Tiny Experts",
+                [("Hana Kim", [])],
+                categories=["cs.CL"],
+            )
+        )
+        extra = (
+            f'[arxiv]\napi_url = "{standin.api_url}"\nmin_interval_s = 0.5\ncache = "arxiv-cache"\n'
+        )
+        report = pipeline_flow(config_path=str(config(tmp_path, extra)))
+    assert (report.enrich.enriched, report.enrich.unknown, report.enrich.waiting) == (1, 2, 0)
+    bib = (tmp_path / "data" / "exports" / "bibtex" / "all.bib").read_text()
+    assert "primaryClass = {cs.CL}" in bib
+    with get_client(sync_client=True) as client:
+        limit = client.read_global_concurrency_limit_by_name("arxiv-api")
+    assert limit.limit == 1 and limit.slot_decay_per_second == pytest.approx(2.0)
