@@ -92,10 +92,10 @@ def test_pipeline_enriches_through_the_global_rate_limit(prefect_server, tmp_pat
                 categories=["cs.CL"],
             )
         )
-        extra = (
+        arxiv = (
             f'[arxiv]\napi_url = "{standin.api_url}"\nmin_interval_s = 0.5\ncache = "arxiv-cache"\n'
         )
-        report = pipeline_flow(config_path=str(config(tmp_path, extra)))
+        report = pipeline_flow(config_path=str(config(tmp_path, arxiv=arxiv)))
     assert (report.enrich.enriched, report.enrich.unknown, report.enrich.waiting) == (1, 2, 0)
     bib = (tmp_path / "data" / "exports" / "bibtex" / "all.bib").read_text()
     assert "primaryClass = {cs.CL}" in bib
