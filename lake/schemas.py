@@ -146,9 +146,26 @@ ARXIV_LOOKUPS = TableSpec(
     key=("arxiv_id",),
 )
 
+TITLE_CANDIDATES = TableSpec(
+    "title_candidates",
+    {
+        "mention_id": _STR,
+        "rank": pl.Int32,  # 0 = the best candidate (or the only row, when there was none)
+        "query_title": _STR,
+        "arxiv_id": _STR,
+        "title": _STR,
+        "title_score": pl.Float64,
+        "author": _STR,  # agree | disagree | unknown
+        "decision": _STR,  # accepted | ambiguous | weak | none | pinned
+        "checked_at": _TS,
+    },
+    key=("mention_id", "rank"),
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
         SOURCES, MENTIONS, PAPERS, PAPER_VERSIONS, CITATION_KEYS, QUARANTINE, ARXIV_LOOKUPS,
+        TITLE_CANDIDATES,
     )
 }  # fmt: skip

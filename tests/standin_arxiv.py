@@ -70,21 +70,45 @@ def _field_text(paper: Paper, name: str) -> str:
     }.get(name, "")
 
 
-def _matches(paper: Paper, name: str, text: str) -> bool:
-    haystack = words(_field_text(paper, name))
-    if text.endswith("*"):
-        return any(w.startswith(text[:-1].lower()) for w in haystack)
-    needle = words(text.replace("_", " "))
-    n = len(needle)
-    return n > 0 and any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+class SearchIndex:
+    """An inverted index per field, so queries over thousands of papers stay fast."""
+
+    def __init__(self, papers: dict[str, Paper]) -> None:
+        self.words: dict[tuple[str, str], list[str]] = {}
+        self.postings: dict[str, dict[str, set[str]]] = {}
+        for pid, paper in papers.items():
+            for name in ("ti", "au", "abs", "co", "jr", "cat", "all"):
+                ws = words(_field_text(paper, name))
+                self.words[(name, pid)] = ws
+                for w in ws:
+                    self.postings.setdefault(name, {}).setdefault(w, set()).add(pid)
+
+    def term(self, name: str, text: str) -> set[str]:
+        postings = self.postings.get(name, {})
+        if text.endswith("*"):
+            prefix = text[:-1].lower()
+            return set().union(*(ids for w, ids in postings.items() if w.startswith(prefix)))
+        needle = words(text.replace("_", " "))
+        if not needle:
+            return set()
+        hits = set.intersection(*(postings.get(w, set()) for w in needle))
+        n = len(needle)
+        return {
+            pid
+            for pid in hits
+            if any(
+                self.words[(name, pid)][i : i + n] == needle
+                for i in range(len(self.words[(name, pid)]) - n + 1)
+            )
+        }
 
 
-def compile_query(query: str):
-    """search_query -> predicate. Operators AND, OR, ANDNOT, left to right; none means OR."""
+def evaluate(query: str, index: SearchIndex) -> set[str]:
+    """search_query -> matching ids. AND, OR, ANDNOT left to right; no operator means OR."""
     tokens = [m for m in _TOKEN.finditer(query) if m.group(1).strip()]
     pos = 0
 
-    def term():
+    def term() -> set[str]:
         nonlocal pos
         m = tokens[pos]
         pos += 1
@@ -93,12 +117,11 @@ def compile_query(query: str):
             pos += 1  # ')'
             return inner
         name = (m.group(2) or "all").lower()
-        text = m.group(3) if m.group(3) is not None else m.group(4)
-        return lambda p: _matches(p, name, text)
+        return index.term(name, m.group(3) if m.group(3) is not None else m.group(4))
 
-    def expr():
+    def expr() -> set[str]:
         nonlocal pos
-        left = term()
+        result = term()
         while pos < len(tokens) and tokens[pos].group(1) != ")":
             op = tokens[pos].group(1)
             if op in ("AND", "OR", "ANDNOT"):
@@ -106,12 +129,8 @@ def compile_query(query: str):
             else:
                 op = "OR"
             right = term()
-            left = {
-                "AND": lambda p, a=left, b=right: a(p) and b(p),
-                "OR": lambda p, a=left, b=right: a(p) or b(p),
-                "ANDNOT": lambda p, a=left, b=right: a(p) and not b(p),
-            }[op]
-        return left
+            result = {"AND": result & right, "OR": result | right, "ANDNOT": result - right}[op]
+        return result
 
     return expr()
 
@@ -180,10 +199,12 @@ class StandIn:
     base_url: str = ""
     _active: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _index: SearchIndex | None = None
 
     def add(self, *papers: Paper) -> None:
         for p in papers:
             self.papers[p.arxiv_id] = p
+        self._index = None
 
     @property
     def api_url(self) -> str:
@@ -210,8 +231,10 @@ class StandIn:
                 if ident.id in self.papers:
                     chosen.append(self.papers[ident.id])
         if params.get("search_query"):
-            predicate = compile_query(params["search_query"])
-            chosen = [p for p in chosen if predicate(p)]
+            if self._index is None:
+                self._index = SearchIndex(self.papers)
+            hits = evaluate(params["search_query"], self._index)
+            chosen = [p for p in chosen if p.arxiv_id in hits]
         elif not params.get("id_list"):
             return 400, {}, error_feed("Either a search_query or id_list must be specified")
         page = chosen[start : start + per_page]

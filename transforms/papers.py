@@ -49,7 +49,8 @@ def resolve_mentions(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFra
     m = m.join(unique_titles, on="_tn", how="left")
     # An entry with neither title nor link (a remark of the author's) is no paper at all.
     basis = pl.coalesce(pl.col("_tn"), pl.col("source_urls").list.first())
-    kept = (pl.col("resolution") == "api_search") & pl.col("paper_id").is_not_null()
+    # Matches made by arXiv title search or pinned by the user are not recomputed here.
+    kept = pl.col("resolution").is_in(["api_search", "override"]) & pl.col("paper_id").is_not_null()
     explicit = pl.col("arxiv_id").is_not_null()
     by_title = pl.col("_match").is_not_null()
     return m.with_columns(

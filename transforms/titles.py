@@ -13,7 +13,7 @@ _LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 
 
 @lru_cache(maxsize=65536)
-def _latex_to_text(text: str) -> str:
+def latex_to_text(text: str) -> str:
     try:
         return _LATEX.latex_to_text(text)
     except Exception:  # pylatexenc raises on odd input; the raw text still matches loosely
@@ -24,7 +24,7 @@ def normalise_title(title: str | None) -> str | None:
     """Case, punctuation, whitespace, accents and LaTeX folded: ``$\\infty$Bench`` = ``∞bench``."""
     if title is None:
         return None
-    text = _latex_to_text(title) if ("\\" in title or "$" in title) else title
+    text = latex_to_text(title) if ("\\" in title or "$" in title) else title
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _NON_WORD.sub(" ", text.casefold()).strip()

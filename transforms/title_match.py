@@ -1,0 +1,131 @@
+"""Matching a digest entry without an id to an arXiv search result.
+
+A wrong match is worse than none: a candidate is accepted only when its title is the same
+after normalisation (or differs by a cut subtitle, or very little) *and* the first author
+agrees where both sides name people, and no other candidate is as good.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from transforms.citation_keys import family_name
+from transforms.titles import latex_to_text, normalise_title
+
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+MIN_SIMILARITY = 0.93
+
+
+def query_words(title: str) -> list[str]:
+    """The words arXiv's search indexes for a title (LaTeX read, accents folded, ASCII)."""
+    text = latex_to_text(title) if ("\\" in title or "$" in title) else title
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return _ASCII_WORD.findall(text)
+
+
+def title_query(title: str | None) -> str | None:
+    """``ti:"..."`` for a title: the part before a colon when it is distinctive enough (so a
+    subtitle cut on either side still matches), else the whole title."""
+    if not title:
+        return None
+    head = title.split(":", 1)[0] if ":" in title else title
+    words = query_words(head)
+    if len(words) < 3:
+        words = query_words(title)
+    return f'ti:"{" ".join(words[:12])}"' if words else None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    arxiv_id: str
+    title: str
+    authors: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    candidate: Candidate
+    title_score: float  # 1 = same normalised title; 0.95 = subtitle cut; else similarity
+    author: str  # agree | disagree | unknown
+
+
+@dataclass(slots=True)
+class TitleMatch:
+    arxiv_id: str | None
+    score: float
+    reason: str
+    ranked: list[Scored] = field(default_factory=list)
+
+
+def _head(raw: str) -> str | None:
+    """The normalised part before the colon: what is left when a subtitle is cut."""
+    return normalise_title(raw.split(":", 1)[0]) if ":" in raw else None
+
+
+def _title_score(a: str, a_raw: str, b: str, b_raw: str) -> float:
+    if a == b:
+        return 1.0
+    if a == _head(b_raw) or b == _head(a_raw):  # "Emu3" for "Emu3: Next-Token ..."
+        return 0.95
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _is_person(name: str) -> bool:
+    return len(name.split()) >= 2 and not any(w in name.lower() for w in ("team", " ai", "lab"))
+
+
+def _author_agreement(authors: list[str], candidate: tuple[str, ...]) -> str:
+    """Digests copy the paper's author list, so the first authors must be the same person."""
+    mine = [a for a in authors if _is_person(a)]
+    if not mine or not candidate:
+        return "unknown"
+    first = family_name(mine[0])
+    return "agree" if first and first == family_name(candidate[0]) else "disagree"
+
+
+def choose(
+    title: str, authors: list[str], candidates: list[Candidate], forbidden: set[str] = frozenset()
+) -> TitleMatch:
+    norm = normalise_title(title) or ""
+    scored = sorted(
+        (
+            Scored(
+                c,
+                _title_score(norm, title, normalise_title(c.title) or "", c.title),
+                _author_agreement(authors, c.authors),
+            )
+            for c in candidates
+            if c.arxiv_id not in forbidden
+        ),
+        key=lambda s: (-s.title_score, s.author != "agree", s.candidate.arxiv_id),
+    )
+    if not scored:
+        return TitleMatch(None, 0.0, "no candidates")
+
+    def acceptable(s: Scored) -> bool:
+        if s.author == "disagree":
+            return False
+        if s.title_score == 1.0:
+            return True
+        return s.author == "agree" and s.title_score >= MIN_SIMILARITY
+
+    best = scored[0]
+    if not acceptable(best):
+        return TitleMatch(
+            None,
+            best.title_score,
+            f"weak: best {best.title_score:.2f}, author {best.author}",
+            scored[:3],
+        )
+    rivals = [s for s in scored[1:] if acceptable(s) and s.title_score >= best.title_score - 0.02]
+    if rivals and rivals[0].candidate.arxiv_id != best.candidate.arxiv_id:
+        return TitleMatch(None, best.title_score, "ambiguous", scored[:3])
+    return TitleMatch(
+        best.candidate.arxiv_id,
+        best.title_score,
+        f"title {best.title_score:.2f}, author {best.author}",
+        scored[:3],
+    )
