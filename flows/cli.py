@@ -162,6 +162,13 @@ def _print_enrich(report) -> None:
         f"{report.cache_hits} answered from the cache)"
     )
     print(line)
+    if report.resolution is not None and report.resolution.titles:
+        r = report.resolution
+        print(
+            f"  titles without an id: {r.titles} searched, {r.resolved} entries resolved, "
+            f"{r.unresolved} left unresolved (their best candidates: digestlake query "
+            "\"select * from title_candidates where decision in ('weak', 'ambiguous')\")"
+        )
     if report.error:
         print(f"  stopped: {report.error}; the waiting papers are tried again next run")
 

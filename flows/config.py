@@ -14,6 +14,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from transforms.title_match import Overrides
+from transforms.titles import normalise_title
+
 ENV_PREFIX = "DIGESTLAKE_"
 SOURCE_KINDS = ("digest", "vault")
 _SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -45,6 +48,7 @@ class ArxivConfig:
     oai_url: str = "https://oaipmh.arxiv.org/oai"
     min_interval_s: float = 3.0
     cache: str = "data/cache/arxiv"
+    overrides: str = ""  # a TOML file of [[pin]] / [[forbid]] title matches (optional)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +181,13 @@ def load_config(
     arxiv = _section(ArxivConfig, raw.get("arxiv", {}), "arxiv")
     if arxiv.min_interval_s < 0:
         raise ConfigError("[arxiv] min_interval_s must not be negative")
-    arxiv = replace(arxiv, cache=str(_resolve(base, arxiv.cache)))
+    arxiv = replace(
+        arxiv,
+        cache=str(_resolve(base, arxiv.cache)),
+        overrides=str(_resolve(base, arxiv.overrides)) if arxiv.overrides else "",
+    )
+    if arxiv.overrides:
+        load_overrides(arxiv.overrides)  # a broken overrides file is a start-up error
     exports = _section(ExportsConfig, raw.get("exports", {}), "exports")
     try:
         ZoneInfo(exports.timezone)
@@ -196,3 +206,26 @@ def load_config(
         arxiv=arxiv,
         config_file=file,
     )
+
+
+def load_overrides(path: str) -> Overrides:
+    """``[[pin]] title, arxiv_id`` and ``[[forbid]] title, arxiv_id`` ("*" = never resolve)."""
+    if not path:
+        return Overrides()
+    file = Path(path)
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{file}: {exc}") from exc
+    overrides = Overrides()
+    for kind in ("pin", "forbid"):
+        for i, item in enumerate(raw.get(kind, [])):
+            title, arxiv_id = item.get("title"), item.get("arxiv_id")
+            key = normalise_title(title) if isinstance(title, str) else None
+            if key is None or not isinstance(arxiv_id, str):
+                raise ConfigError(f"{file}: [[{kind}]] #{i + 1} needs a title and an arxiv_id")
+            if kind == "pin":
+                overrides.pin[key] = arxiv_id
+            else:
+                overrides.forbid.setdefault(key, set()).add(arxiv_id)
+    return overrides

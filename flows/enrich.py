@@ -14,8 +14,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import rate_limit
 
-from flows.config import ArxivConfig, load_config
+from flows.config import ArxivConfig, load_config, load_overrides
 from flows.enrich_steps import EnrichReport, enrich_papers, pending_ids
+from flows.resolve_steps import resolve_titles
 from lake.store import Lake
 from sources.arxiv_client import ArxivClient
 
@@ -53,7 +54,14 @@ def enrich_task(config_path: str | None, offline: bool) -> EnrichReport:
         before_request=None if offline else _take_slot,
     )
     with client:
-        return enrich_papers(lake, client, datetime.now(UTC))
+        now = datetime.now(UTC)
+        report = enrich_papers(lake, client, now)
+        if report.error is None:  # arXiv answers: also search the titles that have no id
+            resolved = resolve_titles(lake, client, now, load_overrides(config.arxiv.overrides))
+            report.resolution = resolved
+            report.error = resolved.error
+            report.requests, report.cache_hits = client.requests_made, client.cache_hits
+        return report
 
 
 @flow(name="enrich")

@@ -13,6 +13,7 @@ from datetime import datetime
 import polars as pl
 
 from flows.ingest_steps import write_resolved
+from flows.resolve_steps import ResolveReport
 from lake.schemas import ARXIV_LOOKUPS
 from lake.store import Lake
 from sources.arxiv_client import ArxivClient, ArxivUnavailable, FetchResult
@@ -28,6 +29,7 @@ class EnrichReport:
     requests: int = 0
     cache_hits: int = 0
     error: str | None = None
+    resolution: ResolveReport | None = None  # the title search that followed, if it ran
 
 
 def pending_ids(lake: Lake) -> list[str]:

@@ -21,16 +21,8 @@ from sources.arxiv_atom import ArxivRecord
 from sources.arxiv_client import ArxivClient, ArxivUnavailable
 from transforms.arxiv_papers import papers_from_records, upsert
 from transforms.citation_keys import family_name
-from transforms.title_match import Candidate, TitleMatch, choose, title_query
+from transforms.title_match import Candidate, Overrides, TitleMatch, choose, title_query
 from transforms.titles import normalise_title
-
-
-@dataclass(slots=True)
-class Overrides:
-    """Normalised title -> arXiv id to pin; -> ids never to accept ("*" = never resolve)."""
-
-    pin: dict[str, str] = field(default_factory=dict)
-    forbid: dict[str, set[str]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -38,6 +38,14 @@ def title_query(title: str | None) -> str | None:
     return f'ti:"{" ".join(words[:12])}"' if words else None
 
 
+@dataclass(slots=True)
+class Overrides:
+    """The user's word on matches, by normalised title: pin an id, or forbid ids ("*": all)."""
+
+    pin: dict[str, str] = field(default_factory=dict)
+    forbid: dict[str, set[str]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     arxiv_id: str

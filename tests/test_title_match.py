@@ -1,0 +1,155 @@
+"""Title matching decisions (pure) and resolution through the stand-in arXiv."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+from conftest import MEASUREMENTS, ROOT
+from standin_arxiv import Paper, serve_standin
+
+from flows.config import SourceConfig
+from flows.ingest_steps import commit_batches, extract_source
+from flows.resolve_steps import resolve_titles
+from lake.store import Lake
+from sources.arxiv_client import ArxivClient
+from transforms.title_match import Candidate, Overrides, choose, title_query
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+VQ = Candidate(
+    "2406.11838",
+    "Autoregressive Image Generation without Vector Quantization",
+    ("Tianhong Li", "Kaiming He"),
+)
+
+
+def test_title_query_uses_the_distinctive_head_or_the_whole_title() -> None:
+    assert (
+        title_query("Emu3: Next-Token Prediction is All You Need")
+        == 'ti:"emu3 next token prediction is all you need"'
+    )
+    assert (
+        title_query("Scaling Laws for Neural Language Models: A Study")
+        == 'ti:"scaling laws for neural language models"'
+    )
+    assert title_query("$\\infty$Bench: Long Context") == 'ti:"bench long context"'
+    assert title_query(None) is None and title_query("한국어") is None
+
+
+def test_exact_and_perturbed_titles_are_accepted_with_the_right_author() -> None:
+    for title in (
+        "Autoregressive Image Generation without Vector Quantization",
+        "autoregressive image generation WITHOUT vector quantization?",
+        "Autoregressive Image-Generation without Vector Quantisation",
+    ):
+        assert choose(title, ["Tianhong Li"], [VQ]).arxiv_id == "2406.11838", title
+
+
+def test_subtitle_cut_needs_the_first_author() -> None:
+    emu = Candidate("2409.18869", "Emu3: Next-Token Prediction is All You Need", ("Xinlong Wang",))
+    assert choose("Emu3", ["Xinlong Wang"], [emu]).arxiv_id == "2409.18869"
+    assert choose("Emu3", ["OpenAI"], [emu]).arxiv_id is None  # no person to compare: too weak
+
+
+def test_a_different_first_author_is_refused_even_for_the_same_title() -> None:
+    match = choose(
+        "Autoregressive Image Generation without Vector Quantization", ["Someone Else"], [VQ]
+    )
+    assert match.arxiv_id is None and match.reason.startswith("weak")
+
+
+def test_two_equally_good_candidates_are_ambiguous() -> None:
+    twin = Candidate("2501.00001", VQ.title, ("Tianhong Li",))
+    match = choose(VQ.title, [], [VQ, twin])
+    assert match.arxiv_id is None and match.reason == "ambiguous" and len(match.ranked) == 2
+
+
+def test_forbidden_candidates_are_never_taken() -> None:
+    assert choose(VQ.title, ["Tianhong Li"], [VQ], forbidden={"2406.11838"}).arxiv_id is None
+
+
+def test_resolution_through_the_standin_with_pins_and_forbids(tmp_path: Path) -> None:
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "2024-06-18.txt").write_text(
+        "2024년 6월 18일\n"
+        "autoregressive image generation without vector quantization\n(Tianhong Li, Kaiming He)\n코멘트.\n#vq\n"
+        "A Paper Nobody Wrote\n(Ann Lee)\n코멘트.\n#x\n"
+        "Pinned Blog Title\n(Bo Kim)\n코멘트.\n#x\n"
+        "Forbidden Match Title\n(Cy Park)\n코멘트.\n#x\n"
+    )
+    lake = Lake(tmp_path / "lake")
+    source = SourceConfig("d", "digest", path=str(folder))
+    commit_batches(lake, [source], [extract_source(source, lake, tmp_path)], {}, T0)
+    overrides = Overrides(
+        pin={"pinned blog title": "2401.00077"}, forbid={"forbidden match title": {"*"}}
+    )
+    with serve_standin() as standin:
+        standin.add(
+            Paper(
+                "2406.11838",
+                "Autoregressive Image Generation without Vector Quantization",
+                [("Tianhong Li", [])],
+            ),
+            Paper("2401.00055", "Forbidden Match Title", [("Cy Park", [])]),
+        )
+        with ArxivClient(api_url=standin.api_url, min_interval_s=0) as client:
+            report = resolve_titles(lake, client, T0, overrides)
+            assert (report.titles, report.resolved, report.unresolved, report.requests) == (
+                4,
+                2,
+                2,
+                1,
+            )
+            again = resolve_titles(lake, client, T0, overrides)
+            assert (again.titles, again.requests) == (0, 0)  # decisions are remembered
+    rows = {r["title"]: r for r in lake.read("mentions").to_dicts()}
+    first = rows["autoregressive image generation without vector quantization"]
+    assert (first["paper_id"], first["resolution"]) == ("2406.11838", "api_search")
+    assert (rows["Pinned Blog Title"]["paper_id"], rows["Pinned Blog Title"]["resolution"]) == (
+        "2401.00077",
+        "override",
+    )
+    assert rows["Forbidden Match Title"]["resolution"] == "none"
+    paper = lake.read("papers").filter(pl.col("paper_id") == "2406.11838").row(0, named=True)
+    assert paper["metadata_source"] == "arxiv"  # the search result is the paper's metadata
+    decisions = lake.read("title_candidates").filter(pl.col("rank") == 0)
+    assert sorted(decisions["decision"]) == [
+        "accepted",
+        "none",
+        "pinned",
+        "weak",
+    ]  # weak: other titles
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location(
+        "resolve_bench", ROOT / "bench" / "resolve_titles.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_corpus_titles_resolve_with_the_target_precision_and_recall(
+    corpus: Path, bundle: Path, tmp_path: Path
+) -> None:
+    bench = _bench()
+    standin = bench.standin_from_vault(tmp_path)
+    lake, expected, _ = bench.digest_lake(tmp_path, seed=7)
+    with serve_standin(standin), ArxivClient(api_url=standin.api_url, min_interval_s=0) as client:
+        report = resolve_titles(lake, client, T0)
+    mentions = lake.read("mentions")
+    got = dict(zip(mentions["mention_id"], mentions["paper_id"], strict=True))
+    accepted = set(mentions.filter(pl.col("resolution") == "api_search")["mention_id"])
+    correct = {m for m in accepted if got[m] == expected[m]}
+    resolvable = {m for m, e in expected.items() if e in standin.papers}
+    precision, recall = len(correct) / len(accepted), len(correct & resolvable) / len(resolvable)
+    per_title = report.requests / len(correct)
+    MEASUREMENTS.append(
+        f"title resolution, {len(expected)} perturbed corpus titles: precision {precision:.2%}, "
+        f"recall {recall:.2%}, {per_title:.3f} requests per resolved title"
+    )
+    assert precision >= 0.995 and recall >= 0.97 and per_title <= 0.3
