@@ -30,6 +30,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_vault.py
 	$(BIN)/python bench/bibtex_export.py
+	$(BIN)/python bench/resolve_titles.py
+	$(BIN)/python bench/arxiv_requests.py
 
 clean:
 	rm -rf data/lake data/exports data/cache

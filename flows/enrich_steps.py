@@ -63,7 +63,7 @@ def commit_fetched(lake: Lake, result: FetchResult, now: datetime) -> None:
 
 
 def enrich_papers(
-    lake: Lake, client: ArxivClient, now: datetime, *, chunk: int = 1000, batch_size: int = 100
+    lake: Lake, client: ArxivClient, now: datetime, *, chunk: int = 1000, batch_size: int = 200
 ) -> EnrichReport:
     """Fetch metadata for every pending id; stop early (and say why) when arXiv is unavailable."""
     ids = pending_ids(lake)

@@ -104,7 +104,9 @@ def test_enrichment_completes_under_each_fault(vault_lake: Lake, tmp_path: Path,
         assert papers["paper_id"].is_unique().all()
         assert papers.filter(pl.col("metadata_source") == "arxiv").height == len(ids)
         assert lake.read("paper_versions").height == len(ids)
-        assert report.requests == len(standin.requests) == 36 + (3 if fault else 0)
+        batches = sum(-(-min(1000, len(ids) - s) // 200) for s in range(0, len(ids), 1000))
+        assert batches == 18  # 200 ids per id_list request
+        assert report.requests == len(standin.requests) == batches + (3 if fault else 0)
         assert standin.max_concurrent == 1
         assert min(standin.gaps()) >= INTERVAL - 0.005
 

@@ -1,0 +1,46 @@
+"""Benchmark: arXiv requests per enriched paper (target <= 0.01) on the real vault.
+
+Every paper of the vault bundle (../shared/corpus) that has an arXiv id is enriched from the
+stand-in arXiv on 127.0.0.1, which knows them all; requests are counted by the server.
+Requests per resolved title are printed by bench/resolve_titles.py.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from resolve_titles import CORPUS, standin_from_vault  # noqa: E402
+from standin_arxiv import serve_standin  # noqa: E402
+
+from flows.enrich_steps import enrich_papers  # noqa: E402
+from lake.store import Lake  # noqa: E402
+from sources.arxiv_client import ArxivClient  # noqa: E402
+
+
+def main() -> None:
+    if not CORPUS.exists():
+        sys.exit(f"{CORPUS} not found: the benchmark reads the real corpus from ../shared")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        standin = standin_from_vault(work)  # also leaves the ingested vault lake in work
+        lake = Lake(work / "vault-lake")
+        with (
+            serve_standin(standin),
+            ArxivClient(api_url=standin.api_url, min_interval_s=0) as client,
+        ):
+            report = enrich_papers(lake, client, datetime.now(UTC))
+    n = len(standin.requests)
+    print(f"enriched {report.enriched} papers with {n} requests (200 ids per id_list request):")
+    print(f"  {n / report.enriched:.4f} requests per enriched paper (target <= 0.01)")
+
+
+if __name__ == "__main__":
+    main()
