@@ -22,12 +22,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlencode, urlparse
 
 import httpx
 
 from sources.arxiv_atom import ArxivFeed, ArxivQueryError, ArxivRecord, BrokenFeed, parse_feed
 
+T = TypeVar("T")
 USER_AGENT = "digestlake/0.1 (paper digest ETL; https://github.com/digestlake/digestlake)"
 
 
@@ -136,12 +138,16 @@ class ArxivClient:
             self.requests_made += 1
             return self._http.get(url)
 
-    def _get_feed(self, params: dict[str, str | int], expect_entries: bool = True) -> ArxivFeed:
-        url = f"{self.api_url}?{urlencode(params)}"
-        cached = self._cache_path(url)
+    def fetch(self, url: str, parse: Callable[[bytes, int], T], *, cache: bool = True) -> T:
+        """GET ``url`` politely and return ``parse(body, status)``.
+
+        ``parse`` raises BrokenFeed for a body worth asking again (it counts as a failed try);
+        anything else it raises is final. Parsed bodies are cached when ``cache`` is set.
+        """
+        cached = self._cache_path(url) if cache else None
         if cached is not None and cached.exists():
             self.cache_hits += 1
-            return parse_feed(cached.read_bytes(), url)
+            return parse(cached.read_bytes(), 200)
         if self.offline:
             raise ArxivUnreachable(f"offline, and {url} is not cached")
         delay = self.backoff_s
@@ -164,22 +170,30 @@ class ArxivClient:
                 delay = max(delay, _retry_after(response) or 0)
                 continue
             try:
-                feed = parse_feed(response.content, url)
+                result = parse(response.content, response.status_code)
             except BrokenFeed as exc:
                 problem = str(exc)
-                continue
-            if response.status_code != 200:
-                raise ArxivQueryError(f"HTTP {response.status_code} for {url}")
-            if expect_entries and not feed.records and feed.total > feed.start:
-                problem = f"empty page where {feed.total} results were promised"
                 continue
             if cached is not None:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 tmp = cached.with_suffix(".tmp")
                 tmp.write_bytes(response.content)
                 tmp.replace(cached)
-            return feed
+            return result
         raise ArxivUnavailable(f"arXiv kept failing for {url}: {problem}")
+
+    def _get_feed(self, params: dict[str, str | int]) -> ArxivFeed:
+        url = f"{self.api_url}?{urlencode(params)}"
+
+        def parse(body: bytes, status: int) -> ArxivFeed:
+            feed = parse_feed(body, url)
+            if status != 200:
+                raise ArxivQueryError(f"HTTP {status} for {url}")
+            if not feed.records and feed.total > feed.start:
+                raise BrokenFeed(f"empty page where {feed.total} results were promised")
+            return feed
+
+        return self.fetch(url, parse)
 
     # -- what callers ask for ------------------------------------------------------------
     def fetch_ids(self, ids: Iterable[str], batch_size: int = 100) -> FetchResult:
