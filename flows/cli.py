@@ -156,6 +156,11 @@ def _print_publish(report, exports_path: Path) -> None:
 
 
 def _print_enrich(report) -> None:
+    for h in report.harvests:
+        state = (
+            "finished" if h.finished else f"stopped: {h.error}" if h.error else "continues next run"
+        )
+        print(f"OAI-PMH {h.source_id}: {h.records} records in {h.pages} pages, {state}")
     line = (
         f"arXiv: {report.enriched} papers enriched, {report.unknown} unknown to arXiv, "
         f"{report.waiting} waiting for metadata ({report.requests} requests, "

@@ -18,7 +18,7 @@ from transforms.title_match import Overrides
 from transforms.titles import normalise_title
 
 ENV_PREFIX = "DIGESTLAKE_"
-SOURCE_KINDS = ("digest", "vault")
+SOURCE_KINDS = ("digest", "vault", "oai")
 _SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -35,6 +35,8 @@ class SourceConfig:
     encoding: str | None = None
     rev: str = "HEAD"  # vault: the branch or commit to ingest
     enabled: bool = True
+    set_spec: str | None = None  # oai: the OAI-PMH set (cs, physics:hep-th, ...)
+    metadata_prefix: str = "arXivRaw"  # oai: arXivRaw (every version) or arXiv (affiliations)
 
     @property
     def location(self) -> str:
@@ -137,7 +139,12 @@ def _source(entry: dict, base: Path, index: int) -> SourceConfig:
     kind = entry.get("kind")
     if kind not in SOURCE_KINDS:
         raise ConfigError(f"source {name}: kind must be one of {SOURCE_KINDS}, got {kind!r}")
-    if bool(entry.get("path")) == bool(entry.get("url")):
+    if kind == "oai":
+        if entry.get("path"):
+            raise ConfigError(f"source {name}: an oai source has a url (default: [arxiv] oai_url)")
+        if entry.get("metadata_prefix", "arXivRaw") not in ("arXivRaw", "arXiv"):
+            raise ConfigError(f"source {name}: metadata_prefix must be arXivRaw or arXiv")
+    elif bool(entry.get("path")) == bool(entry.get("url")):
         raise ConfigError(f"source {name}: give exactly one of path or url")
     path = entry.get("path")
     if path is not None:
@@ -150,6 +157,8 @@ def _source(entry: dict, base: Path, index: int) -> SourceConfig:
         encoding=entry.get("encoding"),
         rev=str(entry.get("rev", "HEAD")),
         enabled=bool(entry.get("enabled", True)),
+        set_spec=entry.get("set_spec"),
+        metadata_prefix=entry.get("metadata_prefix", "arXivRaw"),
     )
 
 

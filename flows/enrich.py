@@ -16,6 +16,7 @@ from prefect.concurrency.sync import rate_limit
 
 from flows.config import ArxivConfig, load_config, load_overrides
 from flows.enrich_steps import EnrichReport, enrich_papers, pending_ids
+from flows.harvest_steps import harvest_oai
 from flows.resolve_steps import resolve_titles
 from lake.store import Lake
 from sources.arxiv_client import ArxivClient
@@ -55,7 +56,13 @@ def enrich_task(config_path: str | None, offline: bool) -> EnrichReport:
     )
     with client:
         now = datetime.now(UTC)
+        harvests = [
+            harvest_oai(lake, client, source, config.arxiv.oai_url, now)
+            for source in config.sources
+            if source.kind == "oai" and source.enabled and not offline
+        ]
         report = enrich_papers(lake, client, now)
+        report.harvests = harvests
         if report.error is None:  # arXiv answers: also search the titles that have no id
             resolved = resolve_titles(lake, client, now, load_overrides(config.arxiv.overrides))
             report.resolution = resolved

@@ -7,7 +7,7 @@ arXiv does not know are recorded in ``arxiv_lookups`` and not asked again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import polars as pl
@@ -30,6 +30,7 @@ class EnrichReport:
     cache_hits: int = 0
     error: str | None = None
     resolution: ResolveReport | None = None  # the title search that followed, if it ran
+    harvests: list = field(default_factory=list)  # HarvestReport per OAI-PMH source
 
 
 def pending_ids(lake: Lake) -> list[str]:

@@ -178,6 +178,47 @@ def atom_feed(papers: list[Paper], total: int, start: int, per_page: int, title:
     return b"<?xml version='1.0' encoding='UTF-8'?>\n" + ET.tostring(feed, encoding="utf-8")
 
 
+def _oai_date(when: datetime) -> str:
+    return when.strftime("%a, %-d %b %Y %H:%M:%S GMT")
+
+
+def oai_page(papers: list[Paper], token: str | None, request: str) -> bytes:
+    """A ListRecords page in the arXivRaw format, as export.arxiv.org/oai2 wrote them."""
+    records = []
+    for p in papers:
+        versions = "".join(
+            f'<version version="v{n}"><date>{_oai_date(d)}</date><size>1kb</size></version>'
+            for n, d in [(1, p.published)]
+            + ([(p.version, p.updated)] if p.version > 1 and p.updated else [])
+        )
+        stamp = (p.updated or p.published).strftime("%Y-%m-%d")
+        authors = ", ".join(n for n, _ in p.authors)
+        records.append(
+            f"<record><header><identifier>oai:arXiv.org:{p.arxiv_id}</identifier><datestamp>{stamp}</datestamp></header>"
+            f'<metadata><arXivRaw xmlns="http://arxiv.org/OAI/arXivRaw/"><id>{p.arxiv_id}</id>{versions}'
+            f"<title>{_xml(p.title)}</title><authors>{_xml(authors)}</authors>"
+            f"<categories>{' '.join(p.categories)}</categories><abstract>{_xml(p.abstract)}</abstract>"
+            "</arXivRaw></metadata></record>"
+        )
+    token_xml = f"<resumptionToken>{_xml(token)}</resumptionToken>" if token else "<resumptionToken/>"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+        f"<responseDate>{_stamp(datetime.now(UTC))}</responseDate><request>{_xml(request)}</request>"
+        f"<ListRecords>{''.join(records)}{token_xml}</ListRecords></OAI-PMH>"
+    ).encode()
+
+
+def oai_error(code: str, message: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+        f'<responseDate>{_stamp(datetime.now(UTC))}</responseDate><error code="{code}">{message}</error></OAI-PMH>'
+    ).encode()
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def error_feed(message: str) -> bytes:
     return (
         "<?xml version='1.0' encoding='UTF-8'?>\n"
@@ -213,6 +254,44 @@ class StandIn:
     def gaps(self) -> list[float]:
         times = [t for t, _ in self.requests]
         return [b - a for a, b in itertools.pairwise(times)]
+
+    oai_page_size: int = 50
+
+    @property
+    def oai_url(self) -> str:
+        return f"{self.base_url}/oai"
+
+    def answer_oai(self, query: str) -> tuple[int, dict[str, str], bytes]:
+        params = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+        if params.get("verb") != "ListRecords":
+            return 200, {}, oai_error("badVerb", "only ListRecords here")
+        if "resumptionToken" in params:
+            try:
+                offset, rest = params["resumptionToken"].split("|", 1)
+                params = {**dict(parse_qs(rest)), "offset": offset}
+                params = {k: v[0] if isinstance(v, list) else v for k, v in params.items()}
+            except ValueError:
+                return 200, {}, oai_error("badResumptionToken", "illegal token")
+        chosen = sorted(self.papers.values(), key=lambda p: p.arxiv_id)
+        if params.get("set"):
+            group = params["set"].split(":")[0]
+            chosen = [p for p in chosen if any(c.split(".")[0] == group for c in p.categories)]
+        if params.get("from"):
+            chosen = [
+                p
+                for p in chosen
+                if (p.updated or p.published).strftime("%Y-%m-%d") >= params["from"]
+            ]
+        if not chosen:
+            return 200, {}, oai_error("noRecordsMatch", "no records")
+        offset = int(params.get("offset", 0))
+        page = chosen[offset : offset + self.oai_page_size]
+        rest = "&".join(
+            f"{k}={params[k]}" for k in ("set", "from", "metadataPrefix") if params.get(k)
+        )
+        more = offset + self.oai_page_size < len(chosen)
+        token = f"{offset + self.oai_page_size}|{rest}" if more else None
+        return 200, {}, oai_page(page, token, query)
 
     def answer(self, query: str) -> tuple[int, dict[str, str], bytes]:
         if query in self.recorded:
@@ -253,7 +332,8 @@ def serve_standin(standin: StandIn | None = None) -> Iterator[StandIn]:
             with standin._lock:
                 standin._active += 1
                 standin.max_concurrent = max(standin.max_concurrent, standin._active)
-                query = urlparse(self.path).query
+                url = urlparse(self.path)
+                query = url.query if url.path != "/oai" else f"oai:{url.query}"
                 standin.requests.append((time.monotonic(), query))
                 fault = standin.faults.popleft() if standin.faults else None
             try:
@@ -276,7 +356,10 @@ def serve_standin(standin: StandIn | None = None) -> Iterator[StandIn]:
             elif kind == "rate_exceeded":
                 body = b"Rate exceeded."
             else:
-                status, extra, body = standin.answer(query)
+                if query.startswith("oai:"):
+                    status, extra, body = standin.answer_oai(query[4:])
+                else:
+                    status, extra, body = standin.answer(query)
                 if kind == "empty":
                     body = re.sub(rb"<entry>.*</entry>", b"", body, flags=re.S)
                 elif kind == "truncated":

@@ -1,0 +1,200 @@
+"""arXiv's OAI-PMH interface: ListRecords pages in the ``arXivRaw`` or ``arXiv`` format.
+
+``arXivRaw`` carries every version with its date (the only source of the full history);
+``arXiv`` carries structured authors with affiliations. Either way a page gives records, the
+server's responseDate (the next harvest's ``from``) and a resumption token (none, or an
+empty one, at the end of the list). ``noRecordsMatch`` is an empty list, not a failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlencode
+from xml.etree import ElementTree as ET
+
+from sources.arxiv_atom import ArxivAuthor, ArxivRecord, BrokenFeed
+from sources.arxiv_client import ArxivClient
+from transforms.arxiv_ids import parse_arxiv_id
+from transforms.authors import parse_authors
+
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
+RAW = "{http://arxiv.org/OAI/arXivRaw/}"
+ARX = "{http://arxiv.org/OAI/arXiv/}"
+FORMATS = ("arXivRaw", "arXiv")
+
+
+class OaiError(ValueError):
+    """An OAI-PMH error other than noRecordsMatch (badArgument, badResumptionToken, ...)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"OAI-PMH {code}: {message}")
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class OaiRecord:
+    record: ArxivRecord
+    versions: tuple[tuple[int, datetime], ...]  # every (version, submitted) arXivRaw lists
+    license: str | None
+    datestamp: str
+
+
+@dataclass(frozen=True, slots=True)
+class OaiPage:
+    records: list[OaiRecord] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    token: str | None = None
+    response_date: str | None = None
+
+
+def _text(node: ET.Element | None, tag: str) -> str | None:
+    value = node.findtext(tag) if node is not None else None
+    return " ".join(value.split()) if value and value.strip() else None
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        if "," in value:  # "Tue, 3 Apr 2007 22:04:11 GMT"
+            return parsedate_to_datetime(value).astimezone(UTC)
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _raw_record(meta: ET.Element, datestamp: str) -> OaiRecord | None:
+    ident = parse_arxiv_id(_text(meta, f"{RAW}id") or "")
+    if ident is None:
+        return None
+    versions = []
+    for v in meta.findall(f"{RAW}version"):
+        number = (v.get("version") or "v0").lstrip("v")
+        when = _date(_text(v, f"{RAW}date"))
+        if number.isdigit() and when:
+            versions.append((int(number), when))
+    versions.sort()
+    categories = tuple((_text(meta, f"{RAW}categories") or "").split())
+    doi = _text(meta, f"{RAW}doi")
+    record = ArxivRecord(
+        arxiv_id=ident.id,
+        version=versions[-1][0] if versions else None,
+        title=_text(meta, f"{RAW}title") or "",
+        abstract=_text(meta, f"{RAW}abstract") or "",
+        authors=tuple(ArxivAuthor(n) for n in parse_authors(_text(meta, f"{RAW}authors")).names),
+        published=versions[0][1] if versions else None,
+        updated=versions[-1][1] if versions else None,
+        categories=categories,
+        primary_category=categories[0] if categories else None,
+        doi=doi.split()[0] if doi else None,
+        journal_ref=_text(meta, f"{RAW}journal-ref"),
+        comment=_text(meta, f"{RAW}comments"),
+    )
+    return OaiRecord(record, tuple(versions), _text(meta, f"{RAW}license"), datestamp)
+
+
+def _arxiv_record(meta: ET.Element, datestamp: str) -> OaiRecord | None:
+    ident = parse_arxiv_id(_text(meta, f"{ARX}id") or "")
+    if ident is None:
+        return None
+    authors = []
+    for a in meta.iter(f"{ARX}author"):
+        name = " ".join(
+            filter(
+                None,
+                [_text(a, f"{ARX}forenames"), _text(a, f"{ARX}keyname"), _text(a, f"{ARX}suffix")],
+            )
+        )
+        authors.append(
+            ArxivAuthor(
+                name, tuple(x.text.strip() for x in a.findall(f"{ARX}affiliation") if x.text)
+            )
+        )
+    categories = tuple((_text(meta, f"{ARX}categories") or "").split())
+    created, updated = _date(_text(meta, f"{ARX}created")), _date(_text(meta, f"{ARX}updated"))
+    doi = _text(meta, f"{ARX}doi")
+    record = ArxivRecord(
+        arxiv_id=ident.id,
+        version=None,
+        title=_text(meta, f"{ARX}title") or "",
+        abstract=_text(meta, f"{ARX}abstract") or "",
+        authors=tuple(authors),
+        published=created,
+        updated=updated or created,
+        categories=categories,
+        primary_category=categories[0] if categories else None,
+        doi=doi.split()[0] if doi else None,
+        journal_ref=_text(meta, f"{ARX}journal-ref"),
+        comment=_text(meta, f"{ARX}comments"),
+    )
+    versions = ((1, created),) if created else ()
+    return OaiRecord(record, versions, _text(meta, f"{ARX}license"), datestamp)
+
+
+def parse_oai(body: bytes) -> OaiPage:
+    """One ListRecords response; raises BrokenFeed (retry) or OaiError (final)."""
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as exc:
+        raise BrokenFeed(f"not an OAI-PMH response: {exc}") from exc
+    if root.tag != f"{OAI}OAI-PMH":
+        raise BrokenFeed(f"not an OAI-PMH response: <{root.tag}>")
+    response_date = _text(root, f"{OAI}responseDate")
+    error = root.find(f"{OAI}error")
+    if error is not None:
+        code = error.get("code", "unknown")
+        if code == "noRecordsMatch":
+            return OaiPage(response_date=response_date)
+        raise OaiError(code, (error.text or "").strip())
+    page = OaiPage(response_date=response_date)
+    for rec in root.iter(f"{OAI}record"):
+        header = rec.find(f"{OAI}header")
+        identifier = _text(header, f"{OAI}identifier") or ""
+        datestamp = _text(header, f"{OAI}datestamp") or ""
+        if header is not None and header.get("status") == "deleted":
+            page.deleted.append(identifier.removeprefix("oai:arXiv.org:"))
+            continue
+        meta = rec.find(f"{OAI}metadata")
+        raw, arx = (
+            (meta.find(f"{RAW}arXivRaw"), meta.find(f"{ARX}arXiv"))
+            if meta is not None
+            else (None, None)
+        )
+        parsed = (
+            _raw_record(raw, datestamp)
+            if raw is not None
+            else _arxiv_record(arx, datestamp)
+            if arx is not None
+            else None
+        )
+        if parsed is not None:
+            page.records.append(parsed)
+    token = root.find(f"{OAI}ListRecords/{OAI}resumptionToken")
+    if token is not None and token.text and token.text.strip():
+        return OaiPage(page.records, page.deleted, token.text.strip(), response_date)
+    return page
+
+
+def list_records(
+    client: ArxivClient,
+    oai_url: str,
+    *,
+    metadata_prefix: str = "arXivRaw",
+    set_spec: str | None = None,
+    from_date: str | None = None,
+    token: str | None = None,
+) -> OaiPage:
+    """One page: the first of a harvest (by set and from), or the next one (by token)."""
+    if token:
+        params = {"verb": "ListRecords", "resumptionToken": token}
+    else:
+        params = {"verb": "ListRecords", "metadataPrefix": metadata_prefix}
+        if set_spec:
+            params["set"] = set_spec
+        if from_date:
+            params["from"] = from_date
+    return client.fetch(
+        f"{oai_url}?{urlencode(params)}", lambda body, _status: parse_oai(body), cache=False
+    )
