@@ -200,7 +200,9 @@ def oai_page(papers: list[Paper], token: str | None, request: str) -> bytes:
             f"<categories>{' '.join(p.categories)}</categories><abstract>{_xml(p.abstract)}</abstract>"
             "</arXivRaw></metadata></record>"
         )
-    token_xml = f"<resumptionToken>{_xml(token)}</resumptionToken>" if token else "<resumptionToken/>"
+    token_xml = (
+        f"<resumptionToken>{_xml(token)}</resumptionToken>" if token else "<resumptionToken/>"
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
         f"<responseDate>{_stamp(datetime.now(UTC))}</responseDate><request>{_xml(request)}</request>"

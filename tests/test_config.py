@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from flows.config import ConfigError, load_config
+from flows.config import ConfigError, load_config, load_overrides
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -54,6 +54,14 @@ def test_environment_overrides_single_keys(tmp_path: Path) -> None:
         ('[[sources]]\nname = "a"\nkind = "digest"\n', {}, "exactly one of path or url"),
         ('[[sources]]\nname = "a"\nkind = "digest"\npath = "x"\ncolour = 1\n', {}, "unknown key"),
         ("[arxiv]\nmin_interval_s = -1\n", {}, "must not be negative"),
+        ('[[sources]]\nname = "o"\nkind = "oai"\npath = "x"\n', {}, "an oai source has a url"),
+        (
+            '[[sources]]\nname = "o"\nkind = "oai"\nmetadata_prefix = "oai_dc"\n',
+            {},
+            "arXivRaw or arXiv",
+        ),
+        ('[arxiv]\noverrides = "missing.toml"\n', {}, "missing.toml"),
+        ('[exports]\ntimezone = "Mars/Olympus"\n', {}, "unknown time zone"),
         ("", {"DIGESTLAKE_ARXIV_MIN_INTERVAL_S": "soon"}, "expected a number"),
         ("", {"DIGESTLAKE_LAKE_COLOUR": "x"}, r"no config key \[lake\] colour"),
         ("[lake\n", {}, "digestlake.toml"),
@@ -69,3 +77,26 @@ def test_wrong_keys_and_values_are_clear_errors(
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         load_config(tmp_path / "nope.toml", env={})
+
+
+def test_oai_source_and_overrides_file(tmp_path: Path) -> None:
+    (tmp_path / "overrides.toml").write_text(
+        '[[pin]]\ntitle = "Some Blog: Post"\narxiv_id = "2401.00001"\n'
+        '[[forbid]]\ntitle = "Attention Is All You Need"\narxiv_id = "*"\n'
+    )
+    path = write(
+        tmp_path,
+        '[[sources]]\nname = "arxiv-cs"\nkind = "oai"\nset_spec = "cs"\n'
+        '[arxiv]\noverrides = "overrides.toml"\n',
+    )
+    config = load_config(path, env={})
+    (source,) = config.sources
+    assert (source.kind, source.set_spec, source.metadata_prefix, source.url) == (
+        "oai",
+        "cs",
+        "arXivRaw",
+        None,
+    )
+    overrides = load_overrides(config.arxiv.overrides)
+    assert overrides.pin == {"some blog post": "2401.00001"}
+    assert overrides.forbid == {"attention is all you need": {"*"}}
