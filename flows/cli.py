@@ -163,8 +163,8 @@ def _print_enrich(report) -> None:
         print(f"OAI-PMH {h.source_id}: {h.records} records in {h.pages} pages, {state}")
     line = (
         f"arXiv: {report.enriched} papers enriched, {report.unknown} unknown to arXiv, "
-        f"{report.waiting} waiting for metadata ({report.requests} requests, "
-        f"{report.cache_hits} answered from the cache)"
+        f"{report.waiting} waiting for metadata (requests: {report.requests}, "
+        f"from the cache: {report.cache_hits})"
     )
     print(line)
     if report.resolution is not None and report.resolution.titles:
