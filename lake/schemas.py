@@ -3,6 +3,9 @@
 Version history (a newer version migrates older files on read, and they are rewritten in the
 new layout on the next write):
   1: first layout.
+  2: ``papers`` and ``paper_versions`` partitioned by ``bucket`` (the id's YYMM, the archive of
+     an old-style id, or ``dl`` for provisional papers), so a bulk import or an upsert rewrites
+     only the months it touches. The bucket is derived from the id on read.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _STR = pl.String
 _LIST_STR = pl.List(pl.String)
@@ -25,6 +28,8 @@ class TableSpec:
     key: tuple[str, ...]
     # Hive partition column (kept out of the files, restored from the folder name on read).
     partition_by: str | None = None
+    # Columns computed from others whenever the table is read or written (the bucket).
+    derived: dict[str, pl.Expr] | None = None
 
     @property
     def schema(self) -> pl.Schema:
@@ -85,6 +90,19 @@ MENTIONS = TableSpec(
     partition_by="source_id",
 )
 
+
+def id_bucket(column: str) -> pl.Expr:
+    """``2406.11838`` -> ``2406``; ``hep-th/9901001`` -> ``hep-th``; ``dl:...`` -> ``dl``."""
+    ident = pl.col(column)
+    return (
+        pl.when(ident.str.contains(r"^\d{4}\."))
+        .then(ident.str.slice(0, 4))
+        .when(ident.str.starts_with("dl:"))
+        .then(pl.lit("dl"))
+        .otherwise(pl.coalesce(ident.str.extract(r"^([a-z-]+)", 1), pl.lit("other")))
+    )
+
+
 PAPERS = TableSpec(
     "papers",
     {
@@ -104,16 +122,21 @@ PAPERS = TableSpec(
         "comment": _STR,
         "license": _STR,
         "url": _STR,
-        "metadata_source": _STR,  # note | digest | arxiv
+        "metadata_source": _STR,  # note | digest | arxiv | arxiv-snapshot
         "fetched_at": _TS,
+        "bucket": _STR,
     },
     key=("paper_id",),
+    partition_by="bucket",
+    derived={"bucket": id_bucket("paper_id")},
 )
 
 PAPER_VERSIONS = TableSpec(
     "paper_versions",
-    {"arxiv_id": _STR, "version": pl.Int32, "submitted_at": _TS},
+    {"arxiv_id": _STR, "version": pl.Int32, "submitted_at": _TS, "bucket": _STR},
     key=("arxiv_id", "version"),
+    partition_by="bucket",
+    derived={"bucket": id_bucket("arxiv_id")},
 )
 
 CITATION_KEYS = TableSpec(

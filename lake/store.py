@@ -26,9 +26,13 @@ class LakeError(RuntimeError):
 
 
 def conform(df: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
-    """Columns of the declared schema, in order and type; missing ones null (migration)."""
+    """Columns of the declared schema, in order and type; missing ones null (migration),
+    derived ones (the partition bucket) computed from their source column."""
+    derived = spec.derived or {}
     exprs = [
-        (pl.col(name) if name in df.columns else pl.lit(None)).cast(dtype).alias(name)
+        (derived[name] if name in derived else pl.col(name) if name in df.columns else pl.lit(None))
+        .cast(dtype)
+        .alias(name)
         for name, dtype in spec.columns.items()
     ]
     return df.select(exprs)
@@ -139,6 +143,37 @@ class Lake:
                 stale.unlink()
                 changed.append(stale)
         return changed
+
+    def read_partition(self, table: str, value: str) -> pl.DataFrame:
+        """One partition of a partitioned table (empty when it does not exist)."""
+        spec = TABLES[table]
+        path = self._target(spec, value)
+        return self._read_file(path, spec) if path.exists() else spec.empty()
+
+    def write_partition(self, table: str, value: str, df: pl.DataFrame) -> list[Path]:
+        """Make ``df`` the content of one partition, leaving the others alone."""
+        spec = TABLES[table]
+        df = conform(df, spec).sort(list(spec.key))
+        if df.filter(pl.col(spec.partition_by) != value).height:
+            raise ValueError(f"{table}: rows outside partition {value!r}")
+        if df.filter(pl.struct(list(spec.key)).is_duplicated()).height:
+            raise ValueError(f"{table}: rows share a key {spec.key}")
+        path = self._target(spec, value)
+        frame = df.drop(spec.partition_by)
+        if self._unchanged(path, frame, spec):
+            return []
+        self._replace(path, frame, table)
+        return [path]
+
+    def partitions(self, table: str) -> list[str]:
+        spec = TABLES[table]
+        base = self.table_dir(table)
+        prefix = f"{spec.partition_by}="
+        return (
+            sorted(unquote(p.name[len(prefix) :]) for p in base.glob(f"{prefix}*") if p.is_dir())
+            if base.is_dir()
+            else []
+        )
 
     def row_counts(self) -> dict[str, int]:
         return {

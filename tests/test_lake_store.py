@@ -91,19 +91,37 @@ def test_older_file_is_migrated_and_newer_file_refused(tmp_path: Path) -> None:
     lake = Lake(tmp_path)
     target = tmp_path / "papers" / "part-0.parquet"
     target.parent.mkdir(parents=True)
-    # A file from before a column existed: read with the column as null, rewritten on write.
-    pl.DataFrame({"paper_id": ["p1"], "title": ["T"]}).write_parquet(
-        target, metadata={"digestlake.schema_version": "0"}
+    # A version-1 file: one file, no doi column yet. It reads with the column null and its
+    # bucket derived, and the next write moves it to the version-2 layout.
+    pl.DataFrame({"paper_id": ["2401.00001"], "title": ["T"]}).write_parquet(
+        target, metadata={"digestlake.schema_version": "1"}
     )
     papers = lake.read("papers")
     assert papers.columns[:3] == ["paper_id", "arxiv_id", "latest_version"]
-    assert papers["doi"].to_list() == [None]
-    assert lake.write("papers", papers) == [target]
+    assert papers["doi"].to_list() == [None] and papers["bucket"].to_list() == ["2401"]
+    moved = tmp_path / "papers" / "bucket=2401" / "part-0.parquet"
+    assert lake.write("papers", papers) == [moved, target]
+    assert not target.exists() and lake.read("papers").equals(papers)
     pl.DataFrame({"paper_id": ["p1"]}).write_parquet(
-        target, metadata={"digestlake.schema_version": str(SCHEMA_VERSION + 1)}
+        moved, metadata={"digestlake.schema_version": str(SCHEMA_VERSION + 1)}
     )
     with pytest.raises(LakeError, match="Upgrade digestlake"):
         lake.read("papers")
+
+
+def test_partition_reads_and_writes_touch_one_bucket(tmp_path: Path) -> None:
+    lake = Lake(tmp_path)
+    papers = pl.DataFrame({"paper_id": ["2401.00001", "2402.00002", "hep-th/9901001", "dl:abc"]})
+    lake.write("papers", papers)
+    assert lake.partitions("papers") == ["2401", "2402", "dl", "hep-th"]
+    assert lake.read_partition("papers", "2402")["paper_id"].to_list() == ["2402.00002"]
+    changed = lake.write_partition(
+        "papers", "2402", pl.DataFrame({"paper_id": ["2402.00002", "2402.00003"]})
+    )
+    assert [p.parent.name for p in changed] == ["bucket=2402"]
+    assert lake.read("papers").height == 5
+    with pytest.raises(ValueError, match="outside partition"):
+        lake.write_partition("papers", "2402", pl.DataFrame({"paper_id": ["2403.00001"]}))
 
 
 def test_empty_table_reads_typed(tmp_path: Path) -> None:
