@@ -225,6 +225,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if report.ingest.failed else 0
 
 
+def cmd_import_snapshot(args: argparse.Namespace) -> int:
+    from flows.snapshot_steps import import_snapshot
+    from lake.store import Lake
+
+    config = load_config(args.config)
+    path = Path(args.file)
+    try:
+        report = import_snapshot(Lake(config.lake_path), path, progress=sys.stderr.isatty())
+    except (FileNotFoundError, pl.exceptions.ComputeError) as exc:
+        print(f"error: {path}: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"snapshot: {report.records} papers in {report.buckets} buckets, "
+        f"{report.files_written} lake files written ({config.lake_path})"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="digestlake", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -252,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_config(sub.add_parser("publish", help="write BibTeX, JSONL and feeds from the lake"))
     p.add_argument("--style", choices=("bibtex", "biblatex"), default="bibtex", help=style_help)
     p.set_defaults(func=cmd_publish)
+
+    p = with_config(
+        sub.add_parser("import-snapshot", help="import the Kaggle arXiv snapshot (JSON lines)")
+    )
+    p.add_argument("file", help="arxiv-metadata-oai-snapshot.json (or a part of it)")
+    p.set_defaults(func=cmd_import_snapshot)
 
     p = sub.add_parser("parse", help="parse one digest or note file and print its entries")
     p.add_argument("file")

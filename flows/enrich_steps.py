@@ -18,6 +18,7 @@ from lake.schemas import ARXIV_LOOKUPS
 from lake.store import Lake
 from sources.arxiv_client import ArxivClient, ArxivUnavailable, FetchResult
 from transforms.arxiv_papers import papers_from_records, upsert, versions_from_records
+from transforms.papers import ARXIV_SOURCES
 
 
 @dataclass(slots=True)
@@ -38,7 +39,7 @@ def pending_ids(lake: Lake) -> list[str]:
     unknown = lake.read("arxiv_lookups").filter(pl.col("status") == "unknown")["arxiv_id"]
     waiting = papers.filter(
         pl.col("arxiv_id").is_not_null()
-        & (pl.col("metadata_source") != "arxiv")
+        & ~pl.col("metadata_source").is_in(ARXIV_SOURCES)
         & ~pl.col("arxiv_id").is_in(unknown.implode())
     )
     return sorted(waiting["arxiv_id"].to_list())

@@ -21,6 +21,11 @@ _TABLE_KEY = "digestlake.table"
 _PART = "part-0.parquet"
 
 
+def file_metadata(table: str) -> dict[str, str]:
+    """The key-value metadata every file of ``table`` carries (for writers outside Lake)."""
+    return {_VERSION_KEY: str(SCHEMA_VERSION), _TABLE_KEY: table}
+
+
 class LakeError(RuntimeError):
     """The lake cannot be read as this version of digestlake understands it."""
 
@@ -107,7 +112,7 @@ class Lake:
             tmp,
             compression="zstd",
             statistics=True,
-            metadata={_VERSION_KEY: str(SCHEMA_VERSION), _TABLE_KEY: table},
+            metadata=file_metadata(table),
         )
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
@@ -164,6 +169,30 @@ class Lake:
             return []
         self._replace(path, frame, table)
         return [path]
+
+    def has_partition(self, table: str, value: str) -> bool:
+        return self._target(TABLES[table], value).exists()
+
+    def adopt_file(self, table: str, value: str, staged: Path) -> Path:
+        """Move a Parquet file written elsewhere (by a streaming sink, in this table's layout
+        without the partition column) into place as a new partition, stamped like our own."""
+        spec = TABLES[table]
+        columns = [c for c in spec.columns if c != spec.partition_by]
+        frame = pl.scan_parquet(staged)
+        if frame.collect_schema().names() != columns:
+            raise LakeError(f"{staged}: columns {frame.collect_schema().names()} are not {table}'s")
+        path = self._target(spec, value)
+        if path.exists():
+            raise LakeError(f"{path} exists: merge into it instead")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, path)  # atomic; a bulk import syncs once at its end, not per file
+        return path
+
+    def sync(self, table: str) -> None:
+        """Flush the table's folders to disk (after many ``adopt_file`` calls)."""
+        for folder in {p.parent for p in self.files(table)} | {self.table_dir(table)}:
+            if folder.is_dir():
+                _fsync_dir(folder)
 
     def partitions(self, table: str) -> list[str]:
         spec = TABLES[table]

@@ -16,6 +16,7 @@ from lake.schemas import PAPERS
 from transforms.titles import normalise_title
 
 PROVISIONAL_PREFIX = "dl:"
+ARXIV_SOURCES = ("arxiv", "arxiv-snapshot")  # papers whose metadata came from arXiv itself
 _NOTE_NAME = re.compile(r"^(?:.*/)?(?:\d{6}\s+)?(?P<title>.+?)\.md$")
 
 
@@ -128,7 +129,7 @@ def build_papers(mentions: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame
         .otherwise(pl.col("source_urls").list.first()),
         metadata_source=pl.col("kind"),
     )
-    fetched = existing.filter(pl.col("metadata_source") == "arxiv")
+    fetched = existing.filter(pl.col("metadata_source").is_in(ARXIV_SOURCES))
     derived = derived.filter(~pl.col("paper_id").is_in(fetched["paper_id"].implode()))
     return (
         pl.concat([fetched, derived], how="diagonal_relaxed")

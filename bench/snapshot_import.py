@@ -1,0 +1,88 @@
+"""Benchmark: importing a Kaggle-format snapshot, time and peak memory, against a baseline.
+
+A file of N records (default 2,000,000) is generated from ../shared/fixtures/arxiv/
+kaggle_sample.jsonl with fresh ids spread over 2007-2025. Then, each in its own process so
+peak memory (max RSS) is its own, interleaved, best of --runs:
+  baseline  polars.scan_ndjson(file).sink_parquet(out): reading and storing, nothing else
+  ours      flows.snapshot_steps.import_snapshot into an empty lake
+Targets (issue 4): ours / baseline <= 1.5 in time; peak memory <= 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT.parent / "shared" / "fixtures" / "arxiv" / "kaggle_sample.jsonl"
+
+BASELINE = """
+import sys, time, resource, polars as pl
+t = time.perf_counter()
+pl.scan_ndjson(sys.argv[1]).sink_parquet(sys.argv[2])
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+OURS = """
+import sys, time, resource
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from flows.snapshot_steps import import_snapshot
+from lake.store import Lake
+t = time.perf_counter()
+import_snapshot(Lake(sys.argv[2]), Path(sys.argv[1]), progress=False)
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def generate(path: Path, n: int) -> None:
+    """Records in id order, as the real snapshot lists them."""
+    sample = [json.loads(line) for line in SAMPLE.open(encoding="utf-8")]
+    months = [f"{y % 100:02d}{m:02d}" for y in range(2007, 2026) for m in range(1, 13)]
+    per_month = -(-n // len(months))
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            record = dict(sample[i % len(sample)])
+            record["id"] = f"{months[i // per_month]}.{i % per_month:05d}"
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def run(code: str, *args: str) -> tuple[float, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
+    seconds, rss_kb = out.stdout.split()
+    return float(seconds), int(rss_kb) / 1024 / 1024  # GiB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=2_000_000)
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    if not SAMPLE.exists():
+        sys.exit(
+            f"{SAMPLE} not found: the benchmark builds its file from the real sample in ../shared"
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        data = work / "snapshot.jsonl"
+        generate(data, args.records)
+        size = data.stat().st_size / 1024**3
+        base, ours = [], []
+        for i in range(args.runs):
+            base.append(run(BASELINE, str(data), str(work / f"base{i}.parquet")))
+            ours.append(run(OURS, str(data), str(work / f"lake{i}"), str(ROOT)))
+    b, o = min(base), min(ours)
+    print(f"snapshot of {args.records:,} records ({size:.2f} GiB), best of {args.runs} runs")
+    peak_base, peak_ours = max(m for _, m in base), max(m for _, m in ours)
+    print(f"  baseline scan_ndjson -> sink_parquet  {b[0]:7.1f} s, peak {peak_base:.2f} GiB")
+    print(f"  import_snapshot into the lake         {o[0]:7.1f} s, peak {peak_ours:.2f} GiB")
+    print(f"  ours / baseline = {o[0] / b[0]:.2f} (target <= 1.5); peak memory target <= 2 GiB")
+
+
+if __name__ == "__main__":
+    main()

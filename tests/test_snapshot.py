@@ -1,0 +1,87 @@
+"""The Kaggle snapshot import: the real sample, merged with what the lake already knows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+from conftest import SHARED, need_shared
+
+from flows.cli import main
+from flows.snapshot_steps import import_snapshot
+from lake.schemas import PAPERS
+from lake.store import Lake, conform
+
+SAMPLE = SHARED / "fixtures" / "arxiv" / "kaggle_sample.jsonl"
+
+
+def test_sample_imports_into_papers_and_versions(tmp_path: Path) -> None:
+    lake = Lake(tmp_path)
+    report = import_snapshot(lake, need_shared(SAMPLE), progress=False)
+    assert report.records == 200
+    paper = lake.read("papers").filter(pl.col("paper_id") == "0704.0001").row(0, named=True)
+    assert (
+        paper["title"]
+        == "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+    )
+    assert paper["authors"][0] == {"name": "C. Balázs", "affiliation": None}
+    assert (paper["latest_version"], paper["doi"], paper["primary_category"]) == (
+        2,
+        "10.1103/PhysRevD.76.013009",
+        "hep-ph",
+    )
+    assert paper["published"] == datetime(2007, 4, 2, 19, 18, 42, tzinfo=UTC)
+    assert paper["metadata_source"] == "arxiv-snapshot" and paper["bucket"] == "0704"
+    versions = lake.read("paper_versions").filter(pl.col("arxiv_id") == "0704.0001")
+    assert versions["version"].to_list() == [1, 2]
+    with_affiliation = [
+        a
+        for authors in lake.read("papers")["authors"].to_list()
+        for a in authors
+        if a["affiliation"]
+    ]
+    assert with_affiliation  # the 4th element of authors_parsed
+    assert import_snapshot(lake, SAMPLE, progress=False).files_written == 0  # same file: no change
+
+
+def test_api_metadata_is_kept_and_mentioned_papers_gain_metadata(tmp_path: Path) -> None:
+    lake = Lake(tmp_path)
+    lake.write(
+        "papers",
+        conform(
+            pl.DataFrame(
+                {
+                    "paper_id": ["0704.0001", "0704.0002"],
+                    "arxiv_id": ["0704.0001", "0704.0002"],
+                    "title": ["From the API", "From a digest"],
+                    "metadata_source": ["arxiv", "digest"],
+                }
+            ),
+            PAPERS,
+        ),
+    )
+    import_snapshot(lake, need_shared(SAMPLE), progress=False)
+    rows = {r["paper_id"]: r for r in lake.read("papers").to_dicts()}
+    assert rows["0704.0001"]["title"] == "From the API"
+    assert rows["0704.0002"]["metadata_source"] == "arxiv-snapshot"
+    assert len(rows) == 200
+
+
+def test_bad_line_is_a_clear_error_and_the_lake_is_untouched(tmp_path: Path, capsys) -> None:
+    good = need_shared(SAMPLE).read_text(encoding="utf-8").splitlines()
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join([*good[:5], '{"id": "0704.9999", "title": ', *good[5:10]]) + "\n")
+    config = tmp_path / "digestlake.toml"
+    config.write_text('[lake]\npath = "lake"\n')
+    assert main(["import-snapshot", str(broken), "--config", str(config)]) == 2
+    assert "broken.jsonl" in capsys.readouterr().err
+    assert Lake(tmp_path / "lake").read("papers").height == 0
+    assert not list((tmp_path / "lake").rglob("*.parquet"))
+
+
+def test_cli_reports_the_import(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "digestlake.toml"
+    config.write_text('[lake]\npath = "lake"\n')
+    assert main(["import-snapshot", str(need_shared(SAMPLE)), "--config", str(config)]) == 0
+    assert "snapshot: 200 papers in 1 buckets" in capsys.readouterr().out
