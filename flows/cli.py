@@ -233,12 +233,13 @@ def cmd_import_snapshot(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         report = import_snapshot(Lake(config.lake_path), path, progress=sys.stderr.isatty())
-    except (FileNotFoundError, pl.exceptions.ComputeError) as exc:
+    except FileNotFoundError as exc:
         print(f"error: {path}: {exc}", file=sys.stderr)
         return 2
     print(
         f"snapshot: {report.records} papers in {report.buckets} buckets, "
-        f"{report.files_written} lake files written ({config.lake_path})"
+        f"{report.files_written} lake files written, {report.quarantined} lines quarantined "
+        f"({config.lake_path})"
     )
     return 0
 

@@ -1,7 +1,8 @@
 """Importing the Kaggle snapshot into ``papers`` and ``paper_versions`` (no Prefect here).
 
-Two passes, each in bounded memory: polars streams the file through the transformation into
-staging files, one folder per id bucket; then each bucket is merged into its lake partition.
+Two passes, each in bounded memory: the file is read in chunks of whole lines, each turned into
+paper and version rows by polars and staged as one file per id bucket; then each bucket is
+merged into its lake partition (a bucket new to the lake takes its staged file as it is).
 Papers fetched from the API (``metadata_source = arxiv``) are kept: the API is at least as
 fresh as a weekly snapshot. A crash leaves the lake readable (partitions are replaced one at a
 time, atomically) and importing again completes it.
@@ -16,14 +17,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 from rich.progress import Progress
 
-from lake.schemas import PAPER_VERSIONS
+from lake.schemas import PAPER_VERSIONS, QUARANTINE
 from lake.store import Lake, file_metadata
-from sources.kaggle_snapshot import scan_snapshot
+from sources.kaggle_snapshot import CHUNK_BYTES, read_snapshot
 from transforms.arxiv_papers import upsert
 from transforms.snapshot import VERSIONS, snapshot_papers, versions_rows
+
+SNAPSHOT_SOURCE = "arxiv-snapshot"
 
 
 @dataclass(slots=True)
@@ -31,49 +33,73 @@ class SnapshotReport:
     records: int = 0
     buckets: int = 0
     files_written: int = 0
+    quarantined: int = 0
 
 
-def import_snapshot(lake: Lake, path: Path, *, progress: bool = True) -> SnapshotReport:
+def import_snapshot(
+    lake: Lake, path: Path, *, progress: bool = True, chunk_bytes: int = CHUNK_BYTES
+) -> SnapshotReport:
     """Stream ``path`` into the lake. ``fetched_at`` is the file's own time, so importing the
-    same file again rewrites nothing."""
+    same file again rewrites nothing. Malformed lines go to quarantine with their number."""
     fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     staging = lake.root / ".staging" / f"snapshot-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    report = SnapshotReport()
+    bad: list[dict] = []
     try:
-        papers = snapshot_papers(scan_snapshot(path), fetched_at)
-        sinks = [
-            papers.drop(VERSIONS).sink_parquet(
-                _partitioned(staging / "papers"), metadata=file_metadata("papers"), lazy=True
-            ),
-            versions_rows(papers).sink_parquet(
-                _partitioned(staging / "versions"),
-                metadata=file_metadata("paper_versions"),
-                lazy=True,
-            ),
-        ]
-        pl.collect_all(sinks)  # one pass over the file feeds both tables
-        buckets = sorted(
-            p.name.split("=", 1)[1] for p in (staging / "papers").iterdir() if p.is_dir()
-        )
-        report = SnapshotReport(buckets=len(buckets))
         with Progress(disable=not progress, transient=True) as bar:
+            task = bar.add_task("reading the snapshot", total=path.stat().st_size)
+            for n, chunk in enumerate(read_snapshot(path, chunk_bytes)):
+                papers = snapshot_papers(chunk.records.lazy(), fetched_at).collect()
+                _stage(staging / "papers", papers.drop(VERSIONS), n, "papers")
+                _stage(
+                    staging / "versions",
+                    versions_rows(papers.lazy()).collect(),
+                    n,
+                    "paper_versions",
+                )
+                report.records += papers.height
+                bad += [
+                    _quarantine_row(path, line, reason, fetched_at)
+                    for line, reason in chunk.bad_lines
+                ]
+                bar.update(task, completed=min(path.stat().st_size, (n + 1) * chunk_bytes))
+            buckets = sorted(
+                p.name.split("=", 1)[1] for p in (staging / "papers").iterdir() if p.is_dir()
+            )
+            report.buckets = len(buckets)
             task = bar.add_task("merging into the lake", total=len(buckets))
             for bucket in buckets:
-                report.records += sum(
-                    pq.read_metadata(f).num_rows for f in _staged(staging / "papers", bucket)
-                )
                 report.files_written += len(_merge_bucket(lake, staging, bucket))
                 bar.advance(task)
         lake.sync("papers")
         lake.sync("paper_versions")
+        report.quarantined = len(bad)
+        _write_quarantine(lake, path, bad)
         return report
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _partitioned(folder: Path) -> pl.PartitionBy:
-    return pl.PartitionBy(folder, key="bucket", include_key=False)
+def _stage(folder: Path, frame: pl.DataFrame, chunk: int, table: str) -> None:
+    """One file per bucket for this chunk: the input is in id order, so a bucket usually sits
+    in one chunk and its file can become the lake partition as it is."""
+    for (bucket,), part in frame.partition_by("bucket", as_dict=True, maintain_order=True).items():
+        target = folder / f"bucket={bucket}" / f"{chunk:06d}.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part.drop("bucket").write_parquet(target, metadata=file_metadata(table))
+
+
+def _quarantine_row(path: Path, line: int, reason: str, seen_at: datetime) -> dict:
+    return {"source_id": SNAPSHOT_SOURCE, "location": f"{path.name}:{line}", "file": path.name,
+            "line": line, "reason": reason, "excerpt": "", "seen_at": seen_at}  # fmt: skip
+
+
+def _write_quarantine(lake: Lake, path: Path, rows: list[dict]) -> None:
+    old = lake.read("quarantine")
+    kept = old.filter(~((pl.col("source_id") == SNAPSHOT_SOURCE) & (pl.col("file") == path.name)))
+    lake.write("quarantine", pl.concat([kept, pl.DataFrame(rows, schema=QUARANTINE.schema)]))
 
 
 def _staged(folder: Path, bucket: str) -> list[Path]:
