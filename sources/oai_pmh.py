@@ -65,6 +65,21 @@ def _date(value: str | None) -> datetime | None:
         return None
 
 
+def _fields(meta: ET.Element, ns: str) -> dict:
+    """What both formats hold under the same names."""
+    categories = tuple((_text(meta, f"{ns}categories") or "").split())
+    doi = _text(meta, f"{ns}doi")
+    return {
+        "title": _text(meta, f"{ns}title") or "",
+        "abstract": _text(meta, f"{ns}abstract") or "",
+        "categories": categories,
+        "primary_category": categories[0] if categories else None,
+        "doi": doi.split()[0] if doi else None,  # several DOIs are space-separated
+        "journal_ref": _text(meta, f"{ns}journal-ref"),
+        "comment": _text(meta, f"{ns}comments"),
+    }
+
+
 def _raw_record(meta: ET.Element, datestamp: str) -> OaiRecord | None:
     ident = parse_arxiv_id(_text(meta, f"{RAW}id") or "")
     if ident is None:
@@ -76,58 +91,40 @@ def _raw_record(meta: ET.Element, datestamp: str) -> OaiRecord | None:
         if number.isdigit() and when:
             versions.append((int(number), when))
     versions.sort()
-    categories = tuple((_text(meta, f"{RAW}categories") or "").split())
-    doi = _text(meta, f"{RAW}doi")
     record = ArxivRecord(
         arxiv_id=ident.id,
         version=versions[-1][0] if versions else None,
-        title=_text(meta, f"{RAW}title") or "",
-        abstract=_text(meta, f"{RAW}abstract") or "",
         authors=tuple(ArxivAuthor(n) for n in parse_authors(_text(meta, f"{RAW}authors")).names),
         published=versions[0][1] if versions else None,
         updated=versions[-1][1] if versions else None,
-        categories=categories,
-        primary_category=categories[0] if categories else None,
-        doi=doi.split()[0] if doi else None,
-        journal_ref=_text(meta, f"{RAW}journal-ref"),
-        comment=_text(meta, f"{RAW}comments"),
+        **_fields(meta, RAW),
     )
     return OaiRecord(record, tuple(versions), _text(meta, f"{RAW}license"), datestamp)
+
+
+def _author_name(author: ET.Element) -> str:
+    parts = (_text(author, f"{ARX}{tag}") for tag in ("forenames", "keyname", "suffix"))
+    return " ".join(p for p in parts if p)
 
 
 def _arxiv_record(meta: ET.Element, datestamp: str) -> OaiRecord | None:
     ident = parse_arxiv_id(_text(meta, f"{ARX}id") or "")
     if ident is None:
         return None
-    authors = []
-    for a in meta.iter(f"{ARX}author"):
-        name = " ".join(
-            filter(
-                None,
-                [_text(a, f"{ARX}forenames"), _text(a, f"{ARX}keyname"), _text(a, f"{ARX}suffix")],
-            )
+    authors = tuple(
+        ArxivAuthor(
+            _author_name(a), tuple(x.text.strip() for x in a.findall(f"{ARX}affiliation") if x.text)
         )
-        authors.append(
-            ArxivAuthor(
-                name, tuple(x.text.strip() for x in a.findall(f"{ARX}affiliation") if x.text)
-            )
-        )
-    categories = tuple((_text(meta, f"{ARX}categories") or "").split())
+        for a in meta.iter(f"{ARX}author")
+    )
     created, updated = _date(_text(meta, f"{ARX}created")), _date(_text(meta, f"{ARX}updated"))
-    doi = _text(meta, f"{ARX}doi")
     record = ArxivRecord(
         arxiv_id=ident.id,
         version=None,
-        title=_text(meta, f"{ARX}title") or "",
-        abstract=_text(meta, f"{ARX}abstract") or "",
-        authors=tuple(authors),
+        authors=authors,
         published=created,
         updated=updated or created,
-        categories=categories,
-        primary_category=categories[0] if categories else None,
-        doi=doi.split()[0] if doi else None,
-        journal_ref=_text(meta, f"{ARX}journal-ref"),
-        comment=_text(meta, f"{ARX}comments"),
+        **_fields(meta, ARX),
     )
     versions = ((1, created),) if created else ()
     return OaiRecord(record, versions, _text(meta, f"{ARX}license"), datestamp)
