@@ -21,11 +21,12 @@ from rich.progress import Progress
 
 from lake.schemas import PAPER_VERSIONS, QUARANTINE
 from lake.store import Lake, file_metadata
-from sources.kaggle_snapshot import CHUNK_BYTES, read_snapshot
+from sources.kaggle_snapshot import CHUNK_BYTES, read_snapshot, scan_snapshot
 from transforms.arxiv_papers import upsert
 from transforms.snapshot import VERSIONS, snapshot_papers, versions_rows
 
 SNAPSHOT_SOURCE = "arxiv-snapshot"
+STREAM_ROWS = 100_000  # rows per streamed batch: about 200 MB of snapshot text
 
 
 @dataclass(slots=True)
@@ -43,28 +44,14 @@ def import_snapshot(
     same file again rewrites nothing. Malformed lines go to quarantine with their number."""
     fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     staging = lake.root / ".staging" / f"snapshot-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     report = SnapshotReport()
-    bad: list[dict] = []
     try:
         with Progress(disable=not progress, transient=True) as bar:
-            task = bar.add_task("reading the snapshot", total=path.stat().st_size)
-            for n, chunk in enumerate(read_snapshot(path, chunk_bytes)):
-                papers = snapshot_papers(chunk.records.lazy(), fetched_at).collect()
-                _stage(staging / "papers", papers.drop(VERSIONS), n, "papers")
-                _stage(
-                    staging / "versions",
-                    versions_rows(papers.lazy()).collect(),
-                    n,
-                    "paper_versions",
-                )
-                report.records += papers.height
-                bad += [
-                    _quarantine_row(path, line, reason, fetched_at)
-                    for line, reason in chunk.bad_lines
-                ]
-                bar.update(task, completed=min(path.stat().st_size, (n + 1) * chunk_bytes))
+            try:
+                bad = _stage_streaming(path, staging, fetched_at, report)
+            except pl.exceptions.PolarsError:  # a malformed line: read again, line by line
+                report.records = 0
+                bad = _stage_chunked(path, staging, fetched_at, report, chunk_bytes)
             buckets = sorted(
                 p.name.split("=", 1)[1] for p in (staging / "papers").iterdir() if p.is_dir()
             )
@@ -80,6 +67,45 @@ def import_snapshot(
         return report
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _fresh(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "papers").mkdir(parents=True)
+
+
+def _stage_batch(staging: Path, papers: pl.DataFrame, n: int) -> None:
+    _stage(staging / "papers", papers.drop(VERSIONS), n, "papers")
+    _stage(staging / "versions", versions_rows(papers.lazy()).collect(), n, "paper_versions")
+
+
+def _stage_streaming(
+    path: Path, staging: Path, fetched_at: datetime, report: SnapshotReport
+) -> list[dict]:
+    """The fast path: polars' streaming engine reads, parses and transforms in batches."""
+    _fresh(staging)
+    lines = scan_snapshot(path)
+    for n, batch in enumerate(
+        snapshot_papers(lines, fetched_at).collect_batches(chunk_size=STREAM_ROWS)
+    ):
+        _stage_batch(staging, batch, n)
+        report.records += batch.height
+    return []
+
+
+def _stage_chunked(
+    path: Path, staging: Path, fetched_at: datetime, report: SnapshotReport, chunk_bytes: int
+) -> list[dict]:
+    """The careful path, for a file with malformed lines: chunks of whole lines, and a chunk
+    that does not parse is read line by line so only its bad lines are left out."""
+    _fresh(staging)
+    bad: list[dict] = []
+    for n, chunk in enumerate(read_snapshot(path, chunk_bytes)):
+        papers = snapshot_papers(chunk.records.lazy(), fetched_at).collect()
+        _stage_batch(staging, papers, n)
+        report.records += papers.height
+        bad += [_quarantine_row(path, line, reason, fetched_at) for line, reason in chunk.bad_lines]
+    return bad
 
 
 def _stage(folder: Path, frame: pl.DataFrame, chunk: int, table: str) -> None:

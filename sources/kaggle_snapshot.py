@@ -76,6 +76,13 @@ def _parse_chunk(first_line: int, data: bytes) -> SnapshotChunk:
         return _parse_lines(data, first_line)
 
 
+def scan_snapshot(path: Path) -> pl.LazyFrame:
+    """The whole file for polars' streaming engine (fails on the first malformed line)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such snapshot file")
+    return pl.scan_ndjson(path, schema=KAGGLE_SCHEMA)
+
+
 def read_snapshot(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[SnapshotChunk]:
     """Parsed chunks in file order; the next chunk is read and parsed in a background thread
     while the caller works on the current one (polars releases the GIL), two at most in memory."""
