@@ -26,7 +26,7 @@ from transforms.arxiv_papers import upsert
 from transforms.snapshot import VERSIONS, snapshot_papers, versions_rows
 
 SNAPSHOT_SOURCE = "arxiv-snapshot"
-STREAM_ROWS = 100_000  # rows per streamed batch: about 200 MB of snapshot text
+STREAM_ROWS = 25_000  # rows per streamed batch: about 50 MB of snapshot text
 
 
 @dataclass(slots=True)
