@@ -7,7 +7,6 @@ is the single writer, and writes the cursor last so a crash before it only repea
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ import polars as pl
 from flows.config import SourceConfig
 from lake.schemas import QUARANTINE, SOURCES
 from lake.store import Lake
+from sources.decode import DecodeError
 from sources.digest_files import is_url, read_digest_path, read_digest_url
 from sources.vault import VaultRead, is_git_location, read_vault_folder, read_vault_git
 from transforms.digest import parse_digest
@@ -24,8 +24,6 @@ from transforms.entry import ParseIssue
 from transforms.mentions import MentionInput, digest_identity, mentions_frame, merge_mentions
 from transforms.note import parse_note
 from transforms.papers import build_papers, resolve_mentions
-
-_LINE_IN_ERROR = re.compile(r"^[^\n]*?:(\d+): ")
 
 
 @dataclass(slots=True)
@@ -69,16 +67,18 @@ class IngestReport:
         return [s for s in self.sources if s.status == "failed"]
 
 
-def _issue_row(file: str, issue: ParseIssue | None, reason: str | None = None) -> dict:
-    line = issue.line if issue else None
-    if reason and line is None and (m := _LINE_IN_ERROR.match(reason)):
-        line = int(m.group(1))
+def _issue_row(file: str, issue: ParseIssue | DecodeError) -> dict:
+    """A quarantine row for a parse problem or for a file that could not be decoded."""
+    if isinstance(issue, DecodeError):
+        line, reason, excerpt = issue.line, str(issue), ""
+    else:
+        line, reason, excerpt = issue.line, issue.reason, issue.excerpt
     return {
         "location": f"{file}:{line}" if line else file,
         "file": file,
         "line": line,
-        "reason": issue.reason if issue else reason,
-        "excerpt": (issue.excerpt if issue else "")[:500],
+        "reason": reason,
+        "excerpt": excerpt[:500],
     }
 
 
@@ -103,7 +103,7 @@ def extract_digest(
     inputs: list[MentionInput] = []
     for doc in fetch.documents:
         if doc.text is None:
-            batch.quarantine.append(_issue_row(doc.file, None, doc.error))
+            batch.quarantine.append(_issue_row(doc.file, doc.error))
             continue
         parsed = parse_digest(doc.text, doc.file)
         batch.reread_files.append(doc.file)
@@ -150,7 +150,7 @@ def extract_vault(
         if note.deleted:
             batch.deleted_files.append(note.path)
         elif note.text is None:
-            batch.quarantine.append(_issue_row(note.path, None, note.error))
+            batch.quarantine.append(_issue_row(note.path, note.error))
         if note.text is None:
             continue
         parsed = parse_note(note.text, note.path)

@@ -194,16 +194,6 @@ class Lake:
             if folder.is_dir():
                 _fsync_dir(folder)
 
-    def partitions(self, table: str) -> list[str]:
-        spec = TABLES[table]
-        base = self.table_dir(table)
-        prefix = f"{spec.partition_by}="
-        return (
-            sorted(unquote(p.name[len(prefix) :]) for p in base.glob(f"{prefix}*") if p.is_dir())
-            if base.is_dir()
-            else []
-        )
-
     def row_counts(self) -> dict[str, int]:
         return {
             name: sum(

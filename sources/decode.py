@@ -6,7 +6,12 @@ import codecs
 
 
 class DecodeError(ValueError):
-    """Text that is not in the expected encoding; the message names where it breaks."""
+    """Text that is not in the expected encoding; the message names where it breaks, and
+    ``line`` is that line when it is known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def decode_text(data: bytes, name: str, encoding: str | None = None) -> str:
@@ -23,22 +28,20 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> str:
         except LookupError as exc:
             raise DecodeError(f"{name}: unknown encoding {encoding!r} in the config") from exc
         except UnicodeDecodeError as exc:
-            raise DecodeError(_where(data, exc, name, encoding)) from exc
+            raise DecodeError(*_where(data, exc, name, encoding)) from exc
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise DecodeError(
-                _where(data, exc, name, "UTF-8")
-                + '; if the file uses another encoding, set encoding = "cp949" (or the right'
-                " one) on this source in the config"
-            ) from exc
+            message, line = _where(data, exc, name, "UTF-8")
+            hint = '; if the file uses another encoding, set encoding = "cp949" (or the right one)'
+            raise DecodeError(f"{message}{hint} on this source in the config", line) from exc
     if "\x00" in text:
         raise DecodeError(f"{name}: contains NUL bytes; not a text file")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _where(data: bytes, exc: UnicodeDecodeError, name: str, encoding: str) -> str:
+def _where(data: bytes, exc: UnicodeDecodeError, name: str, encoding: str) -> tuple[str, int]:
     line = data.count(b"\n", 0, exc.start) + 1
     bad = data[exc.start : exc.start + 4].hex(" ")
-    return f"{name}:{line}: not valid {encoding} (bytes {bad} at offset {exc.start})"
+    return f"{name}:{line}: not valid {encoding} (bytes {bad} at offset {exc.start})", line

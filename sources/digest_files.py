@@ -38,7 +38,7 @@ class DigestDocument:
 
     file: str
     text: str | None
-    error: str | None = None
+    error: DecodeError | None = None
 
 
 @dataclass(slots=True)
@@ -56,7 +56,7 @@ def _document(data: bytes, file: str, encoding: str | None) -> DigestDocument:
     try:
         return DigestDocument(file, decode_text(data, file, encoding))
     except DecodeError as exc:
-        return DigestDocument(file, None, str(exc))
+        return DigestDocument(file, None, exc)
 
 
 def read_digest_path(path: Path, cursor: str | None, encoding: str | None = None) -> DigestFetch:

@@ -23,7 +23,7 @@ class NoteFile:
     identity: str
     old_path: str | None = None  # the path before a rename since the cursor
     text: str | None = None
-    error: str | None = None
+    error: DecodeError | None = None
     deleted: bool = False  # gone by the commit read; ``text`` is its last content
 
 
@@ -58,7 +58,7 @@ def _note(
     try:
         text, error = decode_text(data, path, encoding), None
     except DecodeError as exc:
-        text, error = None, str(exc)
+        text, error = None, exc
     return NoteFile(path, identity, old, text, error, deleted)
 
 
