@@ -23,9 +23,9 @@ from lake.schemas import PAPER_VERSIONS, QUARANTINE
 from lake.store import Lake, file_metadata
 from sources.kaggle_snapshot import CHUNK_BYTES, read_snapshot, scan_snapshot
 from transforms.arxiv_papers import upsert
+from transforms.papers import SNAPSHOT_SOURCE
 from transforms.snapshot import VERSIONS, snapshot_papers, versions_rows
 
-SNAPSHOT_SOURCE = "arxiv-snapshot"
 STREAM_ROWS = 25_000  # rows per streamed batch: about 50 MB of snapshot text
 
 

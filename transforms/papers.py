@@ -16,7 +16,8 @@ from lake.schemas import PAPERS
 from transforms.titles import normalise_title
 
 PROVISIONAL_PREFIX = "dl:"
-ARXIV_SOURCES = ("arxiv", "arxiv-snapshot")  # papers whose metadata came from arXiv itself
+SNAPSHOT_SOURCE = "arxiv-snapshot"  # metadata from the Kaggle bulk snapshot
+ARXIV_SOURCES = ("arxiv", SNAPSHOT_SOURCE)  # papers whose metadata came from arXiv itself
 _NOTE_NAME = re.compile(r"^(?:.*/)?(?:\d{6}\s+)?(?P<title>.+?)\.md$")
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 import polars as pl
 
 from lake.schemas import PAPERS, id_bucket
+from transforms.papers import SNAPSHOT_SOURCE
 
 KAGGLE_SCHEMA = pl.Schema(
     {
@@ -113,7 +114,7 @@ def snapshot_papers(lines: pl.LazyFrame, fetched_at: datetime) -> pl.LazyFrame:
             comment=_clean("comments"),
             license=pl.col("license"),
             url=pl.format("https://arxiv.org/abs/{}", pl.col("id")),
-            metadata_source=pl.lit("arxiv-snapshot"),
+            metadata_source=pl.lit(SNAPSHOT_SOURCE),
             fetched_at=pl.lit(fetched_at, PAPERS.columns["fetched_at"]),
             bucket=id_bucket("id"),
             _versions=pl.col(VERSIONS),
