@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.config import ConfigError, load_config
+from lake.lock import LakeBusy
 
 
 def _json_default(value: object) -> str:
@@ -95,6 +96,9 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from lake.lock import lock_state
+    from lake.runs import last_runs
+
     lake = _lake(args)
     print(f"lake: {lake.root}")
     for name, count in lake.row_counts().items():
@@ -115,6 +119,19 @@ def cmd_status(args: argparse.Namespace) -> int:
         line += f", {counts.get(row['source_id'], 0)} quarantined"
         if row["last_error"]:
             line += f"\n    last error: {row['last_error']}"
+        print(line)
+    print(f"lock: {lock_state(lake.root).describe()}")
+    runs = last_runs(lake, args.runs)
+    if runs.height:
+        print("last runs:")
+    for run in runs.to_dicts():
+        took = (run["finished_at"] - run["started_at"]).total_seconds()
+        line = (
+            f"  {run['run_id']}  {run['flow']:<8} {run['status']:<9} {took:6.1f} s  "
+            f"{run['lake_files_written']} lake / {run['export_files_written']} export files"
+        )
+        if run["error"]:
+            line += f"\n    {run['error']}"
         print(line)
     return 0
 
@@ -222,17 +239,37 @@ def cmd_run(args: argparse.Namespace) -> int:
     _print_ingest(report.ingest, config.lake_path)
     _print_enrich(report.enrich)
     _print_publish(report.publish, config.exports_path)
+    run = report.run
+    print(
+        f"run {run['run_id']}: {run['lake_files_written']} lake files and "
+        f"{run['export_files_written']} exports written (digestlake status lists the last runs)"
+    )
     return 1 if report.ingest.failed else 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    config = _start_prefect(args)
+    if not config.schedules:
+        print(f"config error: {config.config_file} has no [[schedules]] to serve", file=sys.stderr)
+        return 2
+    from flows.serve import serve_schedules
+
+    for s in config.schedules:
+        print(f"serving {s.flow} as {s.name}: cron {s.cron!r} ({s.timezone})")
+    serve_schedules(config)
+    return 0
+
+
 def cmd_import_snapshot(args: argparse.Namespace) -> int:
+    from flows.guard import hold_lake
     from flows.snapshot_steps import import_snapshot
     from lake.store import Lake
 
     config = load_config(args.config)
     path = Path(args.file)
     try:
-        report = import_snapshot(Lake(config.lake_path), path, progress=sys.stderr.isatty())
+        with hold_lake(config):
+            report = import_snapshot(Lake(config.lake_path), path, progress=sys.stderr.isatty())
     except FileNotFoundError as exc:
         print(f"error: {path}: {exc}", file=sys.stderr)
         return 2
@@ -290,8 +327,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(func=cmd_query)
 
-    p = with_config(sub.add_parser("status", help="tables, row counts, sources and their last run"))
+    p = with_config(sub.add_parser("status", help="tables, sources, the lock and the last runs"))
+    p.add_argument("--runs", type=int, default=10, help="how many of the last runs to list")
     p.set_defaults(func=cmd_status)
+
+    p = with_config(
+        sub.add_parser("serve", help="run the config's [[schedules]] until stopped (SIGTERM)")
+    )
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
@@ -302,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
+    except LakeBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
     except BrokenPipeError:  # `digestlake parse ... | head`
         sys.stderr.close()
         return 0

@@ -11,8 +11,11 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cronsim import CronSim, CronSimError
 
 from transforms.title_match import Overrides
 from transforms.titles import normalise_title
@@ -64,6 +67,24 @@ class ExportsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class RunConfig:
+    on_busy: str = "wait"  # another run holds the lake: "wait" for it, or "exit" at once
+    wait_timeout_s: float = 3600.0  # how long "wait" waits before giving up
+
+
+FLOWS = ("pipeline", "ingest", "enrich", "publish")
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleConfig:
+    flow: str
+    cron: str
+    name: str
+    timezone: str = "UTC"
+    parameters: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     lake_path: Path
     exports_path: Path
@@ -71,6 +92,8 @@ class Config:
     sources: list[SourceConfig] = field(default_factory=list)
     arxiv: ArxivConfig = field(default_factory=ArxivConfig)
     exports: ExportsConfig = field(default_factory=ExportsConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+    schedules: list[ScheduleConfig] = field(default_factory=list)
     config_file: Path | None = None
 
     @property
@@ -83,6 +106,7 @@ _SECTION_KEYS = {
     "exports": {f.name for f in fields(ExportsConfig)},
     "cache": {"path"},
     "arxiv": {f.name for f in fields(ArxivConfig)},
+    "run": {f.name for f in fields(RunConfig)},
 }
 _SOURCE_KEYS = {f.name for f in fields(SourceConfig)}
 
@@ -103,7 +127,7 @@ def _coerce(value: str, like: object, where: str) -> object:
 
 
 def _apply_env(raw: dict, env: dict[str, str]) -> None:
-    defaults = {"arxiv": ArxivConfig(), "exports": ExportsConfig()}
+    defaults = {"arxiv": ArxivConfig(), "exports": ExportsConfig(), "run": RunConfig()}
     for name, value in env.items():
         if not name.startswith(ENV_PREFIX) or name.startswith(ENV_PREFIX + "CONFIG"):
             continue
@@ -162,6 +186,44 @@ def _source(entry: dict, base: Path, index: int) -> SourceConfig:
     )
 
 
+_FLOW_PARAMETERS = {
+    "pipeline": {"offline", "biblatex"},
+    "ingest": {"offline"},
+    "enrich": {"offline"},
+    "publish": {"biblatex"},
+}
+
+
+def _schedule(entry: dict, index: int) -> ScheduleConfig:
+    where = f"[[schedules]] #{index + 1}"
+    unknown = set(entry) - {f.name for f in fields(ScheduleConfig)}
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    flow, cron = entry.get("flow", "pipeline"), entry.get("cron")
+    if flow not in FLOWS:
+        raise ConfigError(f"{where}: flow must be one of {FLOWS}, got {flow!r}")
+    if not isinstance(cron, str) or len(cron.split()) not in (5, 6):
+        raise ConfigError(f"{where}: cron must be a cron expression like '0 6 * * *', got {cron!r}")
+    try:
+        CronSim(cron, datetime.now(UTC))  # the parser Prefect's CronSchedule uses
+    except CronSimError as exc:
+        raise ConfigError(f"{where}: cron {cron!r}: {exc}") from exc
+    timezone = entry.get("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{where}: unknown time zone {timezone!r}") from exc
+    parameters = entry.get("parameters", {})
+    extra = set(parameters) - _FLOW_PARAMETERS[flow] if isinstance(parameters, dict) else {"?"}
+    if extra:
+        raise ConfigError(
+            f"{where}: the {flow} flow takes parameters {sorted(_FLOW_PARAMETERS[flow])}, "
+            f"not {sorted(extra)}"
+        )
+    name = entry.get("name") or f"{flow}-{index + 1}"
+    return ScheduleConfig(flow, cron, str(name), timezone, dict(parameters))
+
+
 def load_config(
     path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None
 ) -> Config:
@@ -204,6 +266,12 @@ def load_config(
         raise ConfigError(f"[exports] timezone: unknown time zone {exports.timezone!r}") from exc
     if exports.feed_items < 1:
         raise ConfigError("[exports] feed_items must be at least 1")
+    run = _section(RunConfig, raw.get("run", {}), "run")
+    if run.on_busy not in ("wait", "exit"):
+        raise ConfigError(f"[run] on_busy must be wait or exit, got {run.on_busy!r}")
+    schedules = [_schedule(s, i) for i, s in enumerate(raw.get("schedules", []))]
+    if len({s.name for s in schedules}) != len(schedules):
+        raise ConfigError(f"{file}: schedule names must be unique")
     if not exports.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"[exports] base_url must be an http(s) URL, got {exports.base_url!r}")
     return Config(
@@ -213,6 +281,8 @@ def load_config(
         cache_path=_resolve(base, raw.get("cache", {}).get("path", "data/cache")),
         sources=sources,
         arxiv=arxiv,
+        run=run,
+        schedules=schedules,
         config_file=file,
     )
 

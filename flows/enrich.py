@@ -16,6 +16,7 @@ from prefect.concurrency.sync import rate_limit
 
 from flows.config import ArxivConfig, load_config, load_overrides
 from flows.enrich_steps import EnrichReport, enrich_papers, pending_ids
+from flows.guard import hold_lake
 from flows.harvest_steps import harvest_oai
 from flows.resolve_steps import resolve_titles
 from lake.store import Lake
@@ -74,4 +75,5 @@ def enrich_task(config_path: str | None, offline: bool) -> EnrichReport:
 @flow(name="enrich")
 def enrich_flow(config_path: str | None = None, offline: bool = False) -> EnrichReport:
     """Fetch what arXiv knows about pending papers; an outage leaves them pending."""
-    return enrich_task(config_path, offline)
+    with hold_lake(load_config(config_path)):
+        return enrich_task(config_path, offline)

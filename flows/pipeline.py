@@ -1,24 +1,24 @@
-"""The main job, ``pipeline``: ingest every source, enrich from arXiv, publish."""
+"""The main job, ``pipeline``: ingest every source, enrich from arXiv, publish, and report.
+
+The run holds the lake lock throughout, so two runs on one lake take turns; its report is
+kept in the ``runs`` table and published as the flow run's artifact.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from prefect import flow
+from prefect import flow, runtime
+from prefect.artifacts import create_markdown_artifact
 
+from flows.config import load_config
 from flows.enrich import enrich_flow
-from flows.enrich_steps import EnrichReport
+from flows.guard import hold_lake
 from flows.ingest import ingest_flow
-from flows.ingest_steps import IngestReport
 from flows.publish import publish_flow
-from flows.publish_steps import PublishReport
-
-
-@dataclass(slots=True)
-class PipelineReport:
-    ingest: IngestReport
-    enrich: EnrichReport
-    publish: PublishReport
+from flows.run_report import PipelineReport, RunInfo, run_row
+from lake.runs import changed_files, new_run_id, record_run, tree_state
+from lake.store import Lake
 
 
 @flow(name="pipeline")
@@ -27,8 +27,36 @@ def pipeline_flow(
 ) -> PipelineReport:
     """A failed source or an unreachable arXiv is reported; what the lake has is still published,
     and papers waiting for metadata are picked up by the next run."""
-    ingested = ingest_flow(config_path=config_path, offline=offline)
-    enriched = enrich_flow(config_path=config_path, offline=offline)
-    return PipelineReport(
-        ingested, enriched, publish_flow(config_path=config_path, biblatex=biblatex)
-    )
+    config = load_config(config_path)
+    started = datetime.now(UTC)
+    run_id = new_run_id(started)
+    with hold_lake(config, run_id) as found:
+        lake_before, exports_before = tree_state(config.lake_path), tree_state(config.exports_path)
+        report, error = None, None
+        try:
+            ingested = ingest_flow(config_path=config_path, offline=offline)
+            enriched = enrich_flow(config_path=config_path, offline=offline)
+            published = publish_flow(config_path=config_path, biblatex=biblatex)
+            report = PipelineReport(ingested, enriched, published)
+        except Exception as exc:  # recorded as a failed run, then raised for Prefect
+            error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            info = RunInfo(
+                run_id=run_id,
+                flow="pipeline",
+                flow_run_id=str(runtime.flow_run.id) if runtime.flow_run.id else None,
+                started_at=started,
+                finished_at=datetime.now(UTC),
+                lake_changed=changed_files(lake_before, tree_state(config.lake_path)),
+                exports_changed=changed_files(exports_before, tree_state(config.exports_path)),
+                took_over=found.describe() if found.state == "stale" else None,
+                error=error,
+            )
+            row = run_row(info, report)
+            record_run(Lake(config.lake_path), row)
+            create_markdown_artifact(
+                markdown=row["report"], key="pipeline-report", description=f"run {run_id}"
+            )
+    report.run = row
+    return report

@@ -8,6 +8,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.config import load_config
+from flows.guard import hold_lake
 from flows.publish_steps import PublishReport, publish
 from lake.store import Lake
 
@@ -27,4 +28,5 @@ def publish_task(config_path: str | None, biblatex: bool) -> PublishReport:
 @flow(name="publish")
 def publish_flow(config_path: str | None = None, biblatex: bool = False) -> PublishReport:
     """Issue citation keys for new papers and rewrite the exports that changed."""
-    return publish_task(config_path, biblatex)
+    with hold_lake(load_config(config_path)):
+        return publish_task(config_path, biblatex)

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 
 from lake.schemas import PAPER_VERSIONS, QUARANTINE
 from lake.store import Lake, file_metadata
@@ -35,6 +37,7 @@ class SnapshotReport:
     buckets: int = 0
     files_written: int = 0
     quarantined: int = 0
+    bucket_names: set[str] = field(default_factory=set, repr=False)
 
 
 def import_snapshot(
@@ -44,77 +47,119 @@ def import_snapshot(
     same file again rewrites nothing. Malformed lines go to quarantine with their number."""
     fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     staging = lake.root / ".staging" / f"snapshot-{os.getpid()}"
-    report = SnapshotReport()
     try:
         with Progress(disable=not progress, transient=True) as bar:
+            reading = bar.add_task("reading the snapshot", total=None)
             try:
-                bad = _stage_streaming(path, staging, fetched_at, report)
+                report, bad = _stage(_streamed(path, fetched_at), staging, bar, reading)
             except pl.exceptions.PolarsError:  # a malformed line: read again, line by line
-                report.records = 0
-                bad = _stage_chunked(path, staging, fetched_at, report, chunk_bytes)
-            buckets = sorted(
-                p.name.split("=", 1)[1] for p in (staging / "papers").iterdir() if p.is_dir()
-            )
-            report.buckets = len(buckets)
-            task = bar.add_task("merging into the lake", total=len(buckets))
-            for bucket in buckets:
+                bar.reset(reading)
+                chunks = _chunked(path, fetched_at, chunk_bytes)
+                report, bad = _stage(chunks, staging, bar, reading)
+            merging = bar.add_task("merging into the lake", total=report.buckets)
+            for bucket in sorted(report.bucket_names):
                 report.files_written += len(_merge_bucket(lake, staging, bucket))
-                bar.advance(task)
+                bar.advance(merging)
         lake.sync("papers")
         lake.sync("paper_versions")
-        report.quarantined = len(bad)
         _write_quarantine(lake, path, bad)
         return report
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _fresh(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "papers").mkdir(parents=True)
+Batch = tuple[pl.DataFrame, list[dict]]  # paper rows with their versions, quarantine rows
 
 
-def _stage_batch(staging: Path, papers: pl.DataFrame, n: int) -> None:
-    _stage(staging / "papers", papers.drop(VERSIONS), n, "papers")
-    _stage(staging / "versions", versions_rows(papers.lazy()).collect(), n, "paper_versions")
-
-
-def _stage_streaming(
-    path: Path, staging: Path, fetched_at: datetime, report: SnapshotReport
-) -> list[dict]:
+def _streamed(path: Path, fetched_at: datetime) -> Iterator[Batch]:
     """The fast path: polars' streaming engine reads, parses and transforms in batches."""
-    _fresh(staging)
     lines = scan_snapshot(path)
-    for n, batch in enumerate(
-        snapshot_papers(lines, fetched_at).collect_batches(chunk_size=STREAM_ROWS)
-    ):
-        _stage_batch(staging, batch, n)
-        report.records += batch.height
-    return []
+    for batch in snapshot_papers(lines, fetched_at).collect_batches(chunk_size=STREAM_ROWS):
+        yield batch, []
 
 
-def _stage_chunked(
-    path: Path, staging: Path, fetched_at: datetime, report: SnapshotReport, chunk_bytes: int
-) -> list[dict]:
+def _chunked(path: Path, fetched_at: datetime, chunk_bytes: int) -> Iterator[Batch]:
     """The careful path, for a file with malformed lines: chunks of whole lines, and a chunk
     that does not parse is read line by line so only its bad lines are left out."""
-    _fresh(staging)
-    bad: list[dict] = []
-    for n, chunk in enumerate(read_snapshot(path, chunk_bytes)):
-        papers = snapshot_papers(chunk.records.lazy(), fetched_at).collect()
-        _stage_batch(staging, papers, n)
-        report.records += papers.height
-        bad += [_quarantine_row(path, line, reason, fetched_at) for line, reason in chunk.bad_lines]
-    return bad
+    for chunk in read_snapshot(path, chunk_bytes):
+        bad = [_quarantine_row(path, n, why, fetched_at) for n, why in chunk.bad_lines]
+        yield snapshot_papers(chunk.records.lazy(), fetched_at).collect(), bad
 
 
-def _stage(folder: Path, frame: pl.DataFrame, chunk: int, table: str) -> None:
-    """One file per bucket for this chunk: the input is in id order, so a bucket usually sits
-    in one chunk and its file can become the lake partition as it is."""
-    for (bucket,), part in frame.partition_by("bucket", as_dict=True, maintain_order=True).items():
-        target = folder / f"bucket={bucket}" / f"{chunk:06d}.parquet"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part.drop("bucket").write_parquet(target, metadata=file_metadata(table))
+def _stage(
+    batches: Iterator[Batch], staging: Path, bar: Progress, task: TaskID
+) -> tuple[SnapshotReport, list[dict]]:
+    """Staging runs in a second thread, so polars reads the next batch while this one is
+    written (collect_batches otherwise waits for its consumer)."""
+    shutil.rmtree(staging, ignore_errors=True)
+    report, bad = SnapshotReport(), []
+    papers = _BucketStager(staging / "papers", "papers")
+    versions = _BucketStager(staging / "versions", "paper_versions")
+
+    def stage(rows: pl.DataFrame) -> None:
+        papers.add(rows.drop(VERSIONS))
+        versions.add(versions_rows(rows.lazy()).collect())
+
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending: Future | None = None
+        for rows, quarantined in batches:
+            if pending is not None:
+                pending.result()  # one batch in flight: memory stays bounded
+            pending = writer.submit(stage, rows)
+            report.records += rows.height
+            bad += quarantined
+            bar.advance(task, rows.height)
+        if pending is not None:
+            pending.result()
+    papers.close()
+    versions.close()
+    report.bucket_names = papers.buckets | versions.buckets
+    report.buckets, report.quarantined = len(report.bucket_names), len(bad)
+    return report, bad
+
+
+class _BucketStager:
+    """Stages rows as one Parquet file per id bucket. The snapshot lists records in id order,
+    so a bucket is complete once a later one starts: the last bucket of each chunk is held
+    back for the next, and each bucket is written once, whole, ready to become its lake
+    partition as it is. A bucket met again later gets a second file, merged at the end."""
+
+    def __init__(self, folder: Path, table: str) -> None:
+        self.folder, self.table = folder, table
+        self.buckets: set[str] = set()
+        self._held: tuple[str, pl.DataFrame] | None = None
+
+    def add(self, frame: pl.DataFrame) -> None:
+        parts = {
+            bucket: part
+            for (bucket,), part in frame.partition_by(
+                "bucket", as_dict=True, maintain_order=True
+            ).items()
+        }
+        if self._held is not None:
+            bucket, held = self._held
+            if bucket in parts:
+                parts[bucket] = pl.concat([held, parts[bucket]])
+            else:
+                self._write(bucket, held)
+        self._held = None
+        if parts:
+            *complete, last = parts
+            for bucket in complete:
+                self._write(bucket, parts[bucket])
+            self._held = (last, parts[last])
+
+    def close(self) -> None:
+        if self._held is not None:
+            self._write(*self._held)
+            self._held = None
+
+    def _write(self, bucket: str, frame: pl.DataFrame) -> None:
+        folder = self.folder / f"bucket={bucket}"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{len(list(folder.iterdir())):06d}.parquet"
+        frame.drop("bucket").write_parquet(target, metadata=file_metadata(self.table))
+        self.buckets.add(bucket)
 
 
 def _quarantine_row(path: Path, line: int, reason: str, seen_at: datetime) -> dict:

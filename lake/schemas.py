@@ -185,10 +185,47 @@ TITLE_CANDIDATES = TableSpec(
     key=("mention_id", "rank"),
 )
 
+RUNS = TableSpec(
+    "runs",
+    {
+        "run_id": _STR,  # <started, UTC>-<random>: sorts by start
+        "flow": _STR,
+        "flow_run_id": _STR,  # Prefect's id of the flow run
+        "status": _STR,  # completed | failed
+        "started_at": _TS,
+        "finished_at": _TS,
+        "host": _STR,
+        "pid": pl.Int64,
+        "sources": pl.List(
+            pl.Struct(
+                {
+                    "source_id": _STR,
+                    "status": _STR,
+                    "new": pl.Int64,
+                    "updated": pl.Int64,
+                    "unchanged": pl.Int64,
+                    "deleted": pl.Int64,
+                    "quarantined": pl.Int64,
+                }
+            )
+        ),
+        "papers_enriched": pl.Int64,
+        "papers_waiting": pl.Int64,
+        "titles_unresolved": pl.Int64,
+        "lake_files_written": pl.Int64,
+        "export_files_written": pl.Int64,
+        "error": _STR,
+        "report": _STR,  # the run report, Markdown
+    },
+    key=("run_id",),
+    # One file per run, written once: recording a run never rewrites another file.
+    partition_by="run_id",
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
         SOURCES, MENTIONS, PAPERS, PAPER_VERSIONS, CITATION_KEYS, QUARANTINE, ARXIV_LOOKUPS,
-        TITLE_CANDIDATES,
+        TITLE_CANDIDATES, RUNS,
     )
 }  # fmt: skip

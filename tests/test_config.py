@@ -65,6 +65,17 @@ def test_environment_overrides_single_keys(tmp_path: Path) -> None:
         ("", {"DIGESTLAKE_ARXIV_MIN_INTERVAL_S": "soon"}, "expected a number"),
         ("", {"DIGESTLAKE_LAKE_COLOUR": "x"}, r"no config key \[lake\] colour"),
         ("[lake\n", {}, "digestlake.toml"),
+        ('[run]\non_busy = "maybe"\n', {}, "on_busy must be wait or exit"),
+        ("", {"DIGESTLAKE_RUN_WAIT_TIMEOUT_S": "forever"}, "expected a number"),
+        ('[[schedules]]\ncron = "61 * * * *"\n', {}, "Bad minute"),
+        ('[[schedules]]\ncron = "daily"\n', {}, "cron must be a cron expression"),
+        ('[[schedules]]\ncron = "0 6 * * *"\nflow = "harvest"\n', {}, "flow must be one of"),
+        ('[[schedules]]\ncron = "0 6 * * *"\ntimezone = "Mars/Base"\n', {}, "unknown time zone"),
+        (
+            '[[schedules]]\ncron = "0 6 * * *"\nflow = "publish"\nparameters = {offline = true}\n',
+            {},
+            r"the publish flow takes parameters \['biblatex'\], not \['offline'\]",
+        ),
     ],
 )
 def test_wrong_keys_and_values_are_clear_errors(
@@ -100,3 +111,36 @@ def test_oai_source_and_overrides_file(tmp_path: Path) -> None:
     overrides = load_overrides(config.arxiv.overrides)
     assert overrides.pin == {"some blog post": "2401.00001"}
     assert overrides.forbid == {"attention is all you need": {"*"}}
+
+
+def test_schedules_and_run_settings(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[run]\non_busy = "exit"\n[[schedules]]\ncron = "*/10 * * * *"\n'
+        '[[schedules]]\nname = "nightly-publish"\nflow = "publish"\ncron = "0 3 * * *"\n'
+        'timezone = "Asia/Seoul"\nparameters = {biblatex = true}\n',
+    )
+    config = load_config(path, env={"DIGESTLAKE_RUN_WAIT_TIMEOUT_S": "60"})
+    assert (config.run.on_busy, config.run.wait_timeout_s) == ("exit", 60.0)
+    first, second = config.schedules
+    assert (first.flow, first.name, first.timezone) == ("pipeline", "pipeline-1", "UTC")
+    assert (second.name, second.timezone, second.parameters) == (
+        "nightly-publish",
+        "Asia/Seoul",
+        {"biblatex": True},
+    )
+
+
+def test_readme_documents_every_key_and_each_is_overridable(tmp_path: Path) -> None:
+    from flows.config import _SECTION_KEYS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| `[")]
+    for section, keys in _SECTION_KEYS.items():
+        for key in keys:
+            assert any(f"[{section}] " in r and key in r for r in rows), f"[{section}] {key}"
+            env = {f"DIGESTLAKE_{section.upper()}_{key.upper()}": "1"}
+            try:
+                load_config(write(tmp_path, ""), env=env)
+            except ConfigError as exc:  # a value check, never an unknown key
+                assert "no config key" not in str(exc)

@@ -38,15 +38,10 @@ _RFC2822 = "%a, %d %b %Y %H:%M:%S GMT"
 
 
 def _clean(column: str) -> pl.Expr:
-    """The snapshot hard-wraps with ``\n`` (titles with ``\n  ``); literal replaces are
-    several times cheaper than a regex over gigabytes of abstracts."""
-    return (
-        pl.col(column)
-        .str.replace_all("\n", " ", literal=True)
-        .str.replace_all("   ", " ", literal=True)
-        .str.replace_all("  ", " ", literal=True)
-        .str.strip_chars()
-    )
+    r"""The snapshot hard-wraps with ``\n`` (titles with ``\n  ``). A pattern that starts at
+    the newline lets the regex engine jump between newlines: four times cheaper over
+    gigabytes of abstracts than ``\s+``."""
+    return pl.col(column).str.replace_all(r"[ \t]*\n\s*", " ").str.strip_chars()
 
 
 def _title_norm() -> pl.Expr:

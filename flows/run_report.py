@@ -1,0 +1,120 @@
+"""What one pipeline run did, as a ``runs`` row and as Markdown (no Prefect here).
+
+The same text is printed by the CLI, published as the flow run's Prefect artifact and kept in
+the ``runs`` table, so ``digestlake status`` shows the last runs without Prefect.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime
+
+from flows.enrich_steps import EnrichReport
+from flows.ingest_steps import IngestReport
+from flows.publish_steps import PublishReport
+
+
+@dataclass(slots=True)
+class PipelineReport:
+    ingest: IngestReport
+    enrich: EnrichReport
+    publish: PublishReport
+    run: dict | None = None  # the ``runs`` row, once recorded
+
+
+@dataclass(slots=True)
+class RunInfo:
+    run_id: str
+    flow: str
+    flow_run_id: str | None
+    started_at: datetime
+    finished_at: datetime
+    lake_changed: list[str]
+    exports_changed: list[str]
+    took_over: str | None = None  # the stale lock this run found: a killed run's work resumed
+    error: str | None = None
+
+
+def run_row(info: RunInfo, report: PipelineReport | None) -> dict:
+    """The ``runs`` row; a failed run has its error and whatever report it got to."""
+    sources = report.ingest.sources if report else []
+    enrich = report.enrich if report else None
+    resolution = enrich.resolution if enrich else None
+    row = {
+        "run_id": info.run_id,
+        "flow": info.flow,
+        "flow_run_id": info.flow_run_id,
+        "status": "failed" if info.error else "completed",
+        "started_at": info.started_at,
+        "finished_at": info.finished_at,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "sources": [
+            {
+                "source_id": s.source_id,
+                "status": s.status,
+                "new": s.new,
+                "updated": s.updated,
+                "unchanged": s.unchanged,
+                "deleted": s.deleted,
+                "quarantined": s.quarantined,
+            }
+            for s in sources
+        ],
+        "papers_enriched": enrich.enriched if enrich else None,
+        "papers_waiting": enrich.waiting if enrich else None,
+        "titles_unresolved": resolution.unresolved if resolution else None,
+        "lake_files_written": len(info.lake_changed),
+        "export_files_written": len(info.exports_changed),
+        "error": info.error,
+    }
+    row["report"] = render_markdown(row, report, info)
+    return row
+
+
+def _duration(row: dict) -> str:
+    return f"{(row['finished_at'] - row['started_at']).total_seconds():.1f} s"
+
+
+def render_markdown(row: dict, report: PipelineReport | None, info: RunInfo) -> str:
+    lines = [
+        f"# digestlake {row['flow']} run {row['run_id']}: {row['status']}",
+        "",
+        f"Started {row['started_at']:%Y-%m-%d %H:%M:%S} UTC, took {_duration(row)}.",
+    ]
+    if info.took_over:
+        lines += ["", f"Found a stale lock ({info.took_over}); this run completed its work."]
+    if row["error"]:
+        lines += ["", f"**Failed:** {row['error']}"]
+    if row["sources"]:
+        lines += [
+            "",
+            "| source | status | new | updated | unchanged | deleted | quarantined |",
+            "|---|---|---:|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {s['source_id']} | {s['status']} | {s['new']} | {s['updated']} | "
+            f"{s['unchanged']} | {s['deleted']} | {s['quarantined']} |"
+            for s in row["sources"]
+        ]
+    if report is not None:
+        e = report.enrich
+        lines += [
+            "",
+            f"Papers: {e.enriched} enriched from arXiv, {e.waiting} waiting for metadata, "
+            f"{row['titles_unresolved'] or 0} titles unresolved"
+            + (f" (arXiv: {e.error})" if e.error else "")
+            + ".",
+        ]
+    lines += [
+        "",
+        f"Files written: {row['lake_files_written']} in the lake, "
+        f"{row['export_files_written']} exports.",
+    ]
+    for path in info.exports_changed[:20]:
+        lines.append(f"- exports/{path}")
+    if len(info.exports_changed) > 20:
+        lines.append(f"- ... and {len(info.exports_changed) - 20} more")
+    return "\n".join(lines) + "\n"

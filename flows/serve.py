@@ -1,0 +1,39 @@
+"""``digestlake serve``: the config's ``[[schedules]]`` as Prefect deployments, served by this
+process until it is stopped (SIGTERM or Ctrl-C; Prefect pauses the schedules on the way out).
+
+Each scheduled run is a subprocess started by Prefect's runner; the lake lock makes runs that
+overlap take turns (``[run] on_busy``).
+"""
+
+from __future__ import annotations
+
+from prefect import serve
+from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron
+
+from flows.config import Config, ScheduleConfig
+from flows.enrich import enrich_flow
+from flows.ingest import ingest_flow
+from flows.pipeline import pipeline_flow
+from flows.publish import publish_flow
+
+FLOWS = {
+    "pipeline": pipeline_flow,
+    "ingest": ingest_flow,
+    "enrich": enrich_flow,
+    "publish": publish_flow,
+}
+
+
+def deployment(config: Config, schedule: ScheduleConfig) -> RunnerDeployment:
+    """One schedule as a deployment; the config file travels as a parameter."""
+    return FLOWS[schedule.flow].to_deployment(
+        name=schedule.name,
+        schedule=Cron(schedule.cron, timezone=schedule.timezone),
+        parameters={"config_path": str(config.config_file.resolve()), **schedule.parameters},
+        tags=["digestlake"],
+    )
+
+
+def serve_schedules(config: Config) -> None:
+    serve(*(deployment(config, s) for s in config.schedules), print_starting_message=False)
