@@ -252,11 +252,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not config.schedules:
         print(f"config error: {config.config_file} has no [[schedules]] to serve", file=sys.stderr)
         return 2
-    from flows.serve import serve_schedules
+    from flows.prefect_env import prefect_server
 
-    for s in config.schedules:
-        print(f"serving {s.flow} as {s.name}: cron {s.cron!r} ({s.timezone})")
-    serve_schedules(config)
+    with prefect_server(config.cache_path) as url:
+        from flows.serve import serve_schedules
+
+        for s in config.schedules:
+            print(f"serving {s.flow} as {s.name}: cron {s.cron!r} ({s.timezone}) on {url}")
+        sys.stdout.flush()
+        serve_schedules(config)
+    print("stopped")
     return 0
 
 

@@ -28,9 +28,9 @@ def pipeline_flow(
     """A failed source or an unreachable arXiv is reported; what the lake has is still published,
     and papers waiting for metadata are picked up by the next run."""
     config = load_config(config_path)
-    started = datetime.now(UTC)
-    run_id = new_run_id(started)
+    run_id = new_run_id(datetime.now(UTC))
     with hold_lake(config, run_id) as found:
+        started = datetime.now(UTC)  # once the lake is ours: a run that waited says so by its id
         lake_before, exports_before = tree_state(config.lake_path), tree_state(config.exports_path)
         report, error = None, None
         try:

@@ -1,0 +1,172 @@
+"""Running unattended: schedules served until SIGTERM, runs that overlap, a run killed with
+SIGKILL, and two Prefect workers sharing arXiv's rate limit. Each test runs digestlake as
+separate processes, as a scheduler or an operator would."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import CORPUS, ROOT, SAMPLES, need_shared, prefect_env
+
+from lake.runs import tree_state
+from lake.schemas import TABLES
+from lake.store import Lake
+
+pytestmark = pytest.mark.prefect
+
+
+def digestlake(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+        **kwargs,
+    )
+
+
+def write_config(folder: Path, sources: str, extra: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "digestlake.toml"
+    path.write_text(
+        '[lake]\npath = "lake"\n[exports]\npath = "exports"\n[cache]\npath = "cache"\n'
+        "[arxiv]\nenabled = false\n" + sources + extra
+    )
+    return path
+
+
+SAMPLE_SOURCES = (
+    f'[[sources]]\nname = "digests"\nkind = "digest"\npath = "{SAMPLES / "digests"}"\n'
+    f'[[sources]]\nname = "vault"\nkind = "vault"\npath = "{SAMPLES / "vault"}"\n'
+)
+
+
+def wait_for(predicate, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+        time.sleep(0.2)
+
+
+def completed_runs(lake_root: Path) -> pl.DataFrame:
+    return Lake(lake_root).read("runs").filter(pl.col("status") == "completed")
+
+
+def test_serve_runs_the_schedule_and_stops_on_sigterm(tmp_path: Path) -> None:
+    """``digestlake serve`` with no Prefect server configured starts its own on 127.0.0.1."""
+    config = write_config(
+        tmp_path,
+        SAMPLE_SOURCES,
+        '[[schedules]]\nname = "every-minute"\ncron = "* * * * *"\nparameters = {offline = true}\n',
+    )
+    server = digestlake(
+        "serve", "--config", str(config), env=prefect_env(PREFECT_RUNNER_POLL_FREQUENCY="1")
+    )
+    try:
+        wait_for(
+            lambda: (
+                (tmp_path / "lake" / "runs").is_dir()
+                and completed_runs(tmp_path / "lake").height >= 1
+            ),
+            150,
+            "a scheduled run to complete",
+        )
+        assert (tmp_path / "exports" / "bibtex" / "all.bib").stat().st_size > 0
+        assert (tmp_path / "exports" / "feeds" / "index.opml").exists()
+        run = completed_runs(tmp_path / "lake").row(0, named=True)
+        assert run["flow"] == "pipeline" and run["flow_run_id"]
+        assert run["export_files_written"] > 0 and "| digests | ok |" in run["report"]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, _ = server.communicate(timeout=60)
+    assert server.returncode == 0, out
+    assert "serving pipeline as every-minute" in out and out.rstrip().endswith("stopped")
+
+
+def test_two_pipelines_at_once_take_turns_and_both_are_reported(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path, SAMPLE_SOURCES)
+    env = prefect_env(PREFECT_API_URL=prefect_api)
+    runs = [digestlake("run", "--offline", "--config", str(config), env=env) for _ in range(2)]
+    outputs = [r.communicate(timeout=180)[0] for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outputs
+    lake = Lake(tmp_path / "lake")
+    mentions, papers = lake.read("mentions"), lake.read("papers")
+    assert mentions.height == 12 and mentions["mention_id"].n_unique() == 12
+    assert papers["paper_id"].n_unique() == papers.height
+    recorded = completed_runs(tmp_path / "lake").sort("started_at")
+    assert recorded.height == 2
+    first, second = recorded.to_dicts()
+    assert first["finished_at"] <= second["started_at"]  # one after the other, never together
+    assert second["lake_files_written"] == 0 and second["export_files_written"] == 0
+
+
+def _lake_content(root: Path) -> dict[str, pl.DataFrame]:
+    """Every table but ``runs``, without the columns that say when (which differ by run)."""
+    lake = Lake(root)
+    content = {}
+    for name, spec in TABLES.items():
+        if name == "runs":
+            continue
+        frame = lake.read(name)
+        moments = [c for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
+        content[name] = frame.drop(moments).sort(list(spec.key))
+    return content
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p: (root / p).read_bytes() for p in tree_state(root)}
+
+
+def test_a_run_killed_mid_write_is_completed_by_the_next(prefect_api: str, tmp_path: Path) -> None:
+    """Killed with SIGKILL while it writes the lake, then while it writes the exports: the
+    lake stays readable, and a rerun gives what an uninterrupted run gives."""
+    digests = need_shared(CORPUS / "digests")
+    sources = f'[[sources]]\nname = "corpus"\nkind = "digest"\npath = "{digests}"\n'
+    env = prefect_env(PREFECT_API_URL=prefect_api)
+    reference = write_config(tmp_path / "reference", sources)
+    run = digestlake("run", "--offline", "--config", str(reference), env=env)
+    assert run.wait(timeout=300) == 0, run.stdout.read()
+
+    killed = write_config(tmp_path / "killed", sources)
+    lake_root, exports = tmp_path / "killed" / "lake", tmp_path / "killed" / "exports"
+    for started_writing in (
+        lambda: (lake_root / "mentions").is_dir(),
+        lambda: (exports / "bibtex").is_dir(),
+    ):
+        run = digestlake("run", "--offline", "--config", str(killed), env=env)
+        wait_for(
+            lambda started=started_writing, run=run: started() or run.poll() is not None,
+            300,
+            "writing to start",
+        )
+        assert run.poll() is None, "the run ended before it could be killed"
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait()
+        Lake(lake_root).row_counts()  # readable: every file whole
+    status = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "status", "--config", str(killed)],
+        capture_output=True, text=True, env=env, cwd=ROOT, check=True,
+    )  # fmt: skip
+    assert "lock: stale" in status.stdout
+    run = digestlake("run", "--offline", "--config", str(killed), env=env)
+    out = run.communicate(timeout=300)[0]
+    assert run.returncode == 0, out
+
+    expected, got = _lake_content(tmp_path / "reference" / "lake"), _lake_content(lake_root)
+    for name in expected:
+        assert got[name].equals(expected[name], null_equal=True), name
+    assert _files(exports) == _files(tmp_path / "reference" / "exports")
+    report = completed_runs(lake_root).row(0, named=True)["report"]
+    assert "Found a stale lock" in report
