@@ -26,8 +26,10 @@ ARXIV_LIMIT = "arxiv-api"
 
 
 def ensure_rate_limit(config: ArxivConfig) -> None:
-    """Create or update the global limit so that ``rate_limit(strict=True)`` can find it."""
-    decay = 1.0 / config.min_interval_s if config.min_interval_s > 0 else 1000.0
+    """Create or update the global limit so that ``rate_limit(strict=True)`` can find it. The
+    slot decays 10% slower than the interval: a request that leaves a little late (a new
+    connection) must still not arrive too soon after another worker's."""
+    decay = 1.0 / (1.1 * config.min_interval_s) if config.min_interval_s > 0 else 1000.0
     with get_client(sync_client=True) as client:
         client.upsert_global_concurrency_limit_by_name(ARXIV_LIMIT, 1, slot_decay_per_second=decay)
 

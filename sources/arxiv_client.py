@@ -42,11 +42,13 @@ class ArxivUnreachable(ArxivUnavailable):
 
 
 class _Gate:
-    """Serialises requests to one host and spaces their starts."""
+    """Serialises requests to one host. The interval counts from the end of the previous
+    answer, not its start: however long a request took to arrive, the next arrives later
+    by at least the interval."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.last_start = float("-inf")
+        self.last_end = float("-inf")
 
 
 _GATES: dict[str, _Gate] = {}
@@ -129,14 +131,16 @@ class ArxivClient:
             )
         gate = _gate(url)
         with gate.lock:
-            wait = gate.last_start + self.min_interval_s - time.monotonic()
+            wait = gate.last_end + self.min_interval_s - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
             if self.before_request is not None:
                 self.before_request()
-            gate.last_start = time.monotonic()
             self.requests_made += 1
-            return self._http.get(url)
+            try:
+                return self._http.get(url)
+            finally:
+                gate.last_end = time.monotonic()
 
     def fetch(self, url: str, parse: Callable[[bytes, int], T], *, cache: bool = True) -> T:
         """GET ``url`` politely and return ``parse(body, status)``.

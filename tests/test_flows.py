@@ -101,4 +101,4 @@ def test_pipeline_enriches_through_the_global_rate_limit(prefect_server, tmp_pat
     assert "primaryClass = {cs.CL}" in bib
     with get_client(sync_client=True) as client:
         limit = client.read_global_concurrency_limit_by_name("arxiv-api")
-    assert limit.limit == 1 and limit.slot_decay_per_second == pytest.approx(2.0)
+    assert limit.limit == 1 and limit.slot_decay_per_second == pytest.approx(1 / 0.55)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import CORPUS, ROOT, SAMPLES, need_shared, prefect_env
+from conftest import CORPUS, MEASUREMENTS, ROOT, SAMPLES, need_shared, prefect_env
 
 from lake.runs import tree_state
 from lake.schemas import TABLES
@@ -170,3 +170,95 @@ def test_a_run_killed_mid_write_is_completed_by_the_next(prefect_api: str, tmp_p
     assert _files(exports) == _files(tmp_path / "reference" / "exports")
     report = completed_runs(lake_root).row(0, named=True)["report"]
     assert "Found a stale lock" in report
+
+
+def prefect_cli(*args: str, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "prefect", *args],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_two_workers_of_a_work_pool_share_the_arxiv_rate_limit(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    """The shipped prefect.yaml deployed to a server; two process workers each run a pipeline
+    (two lakes) against one stand-in arXiv at the same time; the global concurrency limit
+    keeps every pair of requests at least ``min_interval_s`` apart."""
+    from standin_arxiv import Paper, serve_standin
+
+    interval = 1.0
+    env = prefect_env(PREFECT_API_URL=prefect_api, PREFECT_WORKER_QUERY_SECONDS="1")
+    prefect_cli("work-pool", "create", "digestlake", "--type", "process", "--overwrite", env=env)
+    prefect_cli("--no-prompt", "deploy", "--all", env=env | {"DIGESTLAKE_HOME": str(ROOT)})
+    with serve_standin() as standin:
+        standin.add(
+            Paper("2403.90001", "Sparse Mixtures of Tiny Experts", [("Hana Kim", [])]),
+            Paper("2403.90002", "Retrieval Heads in Long Context", [("Min Park", [])]),
+        )
+        arxiv = (
+            f'[arxiv]\napi_url = "{standin.api_url}"\nmin_interval_s = {interval}\n'
+            'cache = "arxiv-cache"\n'
+        )
+        configs = [
+            write_config(tmp_path / name, SAMPLE_SOURCES)
+            .read_text()
+            .replace("[arxiv]\nenabled = false\n", arxiv)
+            for name in ("a", "b")
+        ]
+        for name, text in zip(("a", "b"), configs, strict=True):
+            (tmp_path / name / "digestlake.toml").write_text(text)
+        for name in ("a", "b"):  # both runs wait in the pool before the workers start
+            config = tmp_path / name / "digestlake.toml"
+            prefect_cli(
+                "deployment", "run", "pipeline/pipeline-daily",
+                "--param", f"config_path={config}", env=env,
+            )  # fmt: skip
+        logs = [(tmp_path / f"worker-{n}.log").open("w") for n in (1, 2)]
+        command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", "digestlake"]
+        workers = [
+            subprocess.Popen(
+                [*command, "--limit", "1", "--name", f"worker-{n}"],
+                env=env | {"PREFECT_LOGGING_LEVEL": "INFO"},  # to see which worker ran what
+                cwd=tmp_path,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            for n, log in zip((1, 2), logs, strict=True)
+        ]
+        try:
+            wait_for(
+                lambda: all(
+                    (tmp_path / n / "lake" / "runs").is_dir()
+                    and completed_runs(tmp_path / n / "lake").height == 1
+                    for n in ("a", "b")
+                ),
+                240,
+                "both flow runs to complete",
+            )
+        finally:
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+            for log in logs:
+                log.close()
+    runs = [completed_runs(tmp_path / n / "lake").row(0, named=True) for n in ("a", "b")]
+    assert all(r["papers_enriched"] == 2 for r in runs)
+    first, second = sorted(runs, key=lambda r: r["started_at"])
+    assert second["started_at"] < first["finished_at"], "the two runs did not overlap"
+    for n in (1, 2):  # each worker ran one of them
+        log = (tmp_path / f"worker-{n}.log").read_text()
+        assert "Beginning flow run" in log and "for flow 'pipeline'" in log, log
+    gaps = standin.gaps()
+    MEASUREMENTS.append(
+        f"two workers, one stand-in: {len(gaps) + 1} requests, closest {min(gaps):.2f} s apart "
+        f"(min_interval_s {interval})"
+    )
+    assert len(standin.requests) >= 4
+    assert min(gaps) >= interval, f"requests {min(gaps):.3f} s apart"
