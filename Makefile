@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bibtex_export.py
 	$(BIN)/python bench/resolve_titles.py
 	$(BIN)/python bench/arxiv_requests.py
+	$(BIN)/python bench/noop_run.py
 
 clean:
 	rm -rf data/lake data/exports data/cache

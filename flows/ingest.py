@@ -9,7 +9,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
-from flows.config import SourceConfig, load_config
+from flows.config import Config, SourceConfig, load_config
 from flows.guard import hold_lake
 from flows.ingest_steps import IngestReport, SourceBatch, commit_batches, extract_source
 from lake.store import Lake
@@ -55,21 +55,27 @@ def _describe(exc: BaseException) -> str:
     )
 
 
+def ingest_sources(config: Config, offline: bool) -> IngestReport:
+    """Read every enabled source, one task each, then commit them in one task; a source that
+    fails is reported and the others go on. Called inside a flow that holds the lake."""
+    sources = [s for s in config.sources if s.enabled and s.kind in ("digest", "vault")]
+    futures: dict[str, PrefectFuture] = {
+        s.name: extract_source_task.submit(s, config.lake_path, config.cache_path, offline)
+        for s in sources
+    }
+    batches: list[SourceBatch] = []
+    failures: dict[str, str] = {}
+    for name, future in futures.items():
+        try:
+            batches.append(future.result())
+        except Exception as exc:  # reported per source; never stops the other sources
+            failures[name] = _describe(exc)
+    return commit_task(config.lake_path, sources, batches, failures)
+
+
 @flow(name="ingest", log_prints=True)
 def ingest_flow(config_path: str | None = None, offline: bool = False) -> IngestReport:
-    """Read every enabled source; a source that fails is reported and the others go on."""
+    """Read every enabled source into the lake."""
     config = load_config(config_path)
-    sources = [s for s in config.sources if s.enabled and s.kind in ("digest", "vault")]
     with hold_lake(config):
-        futures: dict[str, PrefectFuture] = {
-            s.name: extract_source_task.submit(s, config.lake_path, config.cache_path, offline)
-            for s in sources
-        }
-        batches: list[SourceBatch] = []
-        failures: dict[str, str] = {}
-        for name, future in futures.items():
-            try:
-                batches.append(future.result())
-            except Exception as exc:  # reported per source; never stops the other sources
-                failures[name] = _describe(exc)
-        return commit_task(config.lake_path, sources, batches, failures)
+        return ingest_sources(config, offline)

@@ -1,7 +1,9 @@
 """The main job, ``pipeline``: ingest every source, enrich from arXiv, publish, and report.
 
-The run holds the lake lock throughout, so two runs on one lake take turns; its report is
-kept in the ``runs`` table and published as the flow run's artifact.
+One flow run whose tasks are those of the ``ingest``, ``enrich`` and ``publish`` flows (not
+subflows: each flow run costs Prefect a second or so, which a no-op run would mostly be). The
+run holds the lake lock throughout, so two runs on one lake take turns; its report is kept in
+the ``runs`` table and published as the flow run's artifact.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from prefect import flow, runtime
 from prefect.artifacts import create_markdown_artifact
 
 from flows.config import load_config
-from flows.enrich import enrich_flow
+from flows.enrich import enrich_task
 from flows.guard import hold_lake
-from flows.ingest import ingest_flow
-from flows.publish import publish_flow
+from flows.ingest import ingest_sources
+from flows.publish import publish_task
 from flows.run_report import PipelineReport, RunInfo, run_row
 from lake.runs import changed_files, new_run_id, record_run, tree_state
 from lake.store import Lake
@@ -34,9 +36,9 @@ def pipeline_flow(
         lake_before, exports_before = tree_state(config.lake_path), tree_state(config.exports_path)
         report, error = None, None
         try:
-            ingested = ingest_flow(config_path=config_path, offline=offline)
-            enriched = enrich_flow(config_path=config_path, offline=offline)
-            published = publish_flow(config_path=config_path, biblatex=biblatex)
+            ingested = ingest_sources(config, offline)
+            enriched = enrich_task(config_path, offline)
+            published = publish_task(config_path, biblatex)
             report = PipelineReport(ingested, enriched, published)
         except Exception as exc:  # recorded as a failed run, then raised for Prefect
             error = f"{type(exc).__name__}: {exc}"
