@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lake.runs import changed_files, tree_state  # noqa: E402
+from lake.location import Location  # noqa: E402
+from lake.runs import changed_files  # noqa: E402
 
 SAMPLES = ROOT / "data" / "samples"
 EMPTY_FLOW = """
@@ -93,9 +94,10 @@ def main() -> None:
         base, noop = [], []
         for _ in range(args.runs):
             base.append(timed(empty, env))
-            before = tree_state(work / "lake"), tree_state(work / "exports")
+            lake, exports = Location(work / "lake"), Location(work / "exports")
+            before = lake.state(), exports.state()
             noop.append(timed(ours, env))
-            after = tree_state(work / "lake"), tree_state(work / "exports")
+            after = lake.state(), exports.state()
             rewritten += [
                 f
                 for old, new in zip(before, after, strict=True)

@@ -1,12 +1,13 @@
-"""Export files: written only when their bytes change, atomically; stale ones removed."""
+"""Export files: written only when their bytes change, atomically; stale ones removed.
+The exports folder may be an object-store URL, like the lake (``lake/location.py``)."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from lake.location import Location
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 _MAX_SLUG = 80
@@ -38,27 +39,27 @@ class FileChanges:
         self.removed += other.removed
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    if path.exists() and path.read_bytes() == data:
+def write_if_changed(location: Location, rel: str, data: bytes) -> bool:
+    if location.exists(rel) and location.read_bytes(rel) == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    location.write_bytes(rel, data)
     return True
 
 
-def sync_folder(folder: Path, files: dict[str, bytes], suffixes: tuple[str, ...]) -> FileChanges:
-    """Make ``folder`` hold exactly ``files`` among its files ending in ``suffixes``."""
+def sync_folder(
+    location: Location, folder: str, files: dict[str, bytes], suffixes: tuple[str, ...]
+) -> FileChanges:
+    """Make ``folder`` (in ``location``) hold exactly ``files`` among its files ending in
+    ``suffixes``; sub-folders are left alone."""
     changes = FileChanges()
     for name, data in sorted(files.items()):
-        target = folder / name
-        (changes.written if write_if_changed(target, data) else changes.unchanged).append(
-            str(target)
-        )
-    if folder.is_dir():
-        for path in sorted(folder.iterdir()):
-            if path.is_file() and path.name.endswith(suffixes) and path.name not in files:
-                path.unlink()
-                changes.removed.append(str(path))
+        rel = f"{folder}/{name}"
+        written = write_if_changed(location, rel, data)
+        (changes.written if written else changes.unchanged).append(location.path(rel))
+    present = location.find(folder) if location.exists(folder) else []
+    for rel in present:
+        name = rel[len(folder) + 1 :]
+        if "/" not in name and name.endswith(suffixes) and name not in files:
+            location.remove(rel)
+            changes.removed.append(location.path(rel))
     return changes

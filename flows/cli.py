@@ -120,7 +120,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         if row["last_error"]:
             line += f"\n    last error: {row['last_error']}"
         print(line)
-    print(f"lock: {lock_state(lake.root).describe()}")
+    if lake.location.local_path is not None:
+        print(f"lock: {lock_state(lake.location.local_path).describe()}")
     runs = last_runs(lake, args.runs)
     if runs.height:
         print("last runs:")

@@ -86,8 +86,8 @@ class ScheduleConfig:
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    lake_path: Path
-    exports_path: Path
+    lake_path: Path | str  # a local folder, or a URL fsspec understands (s3://...)
+    exports_path: Path | str
     cache_path: Path
     sources: list[SourceConfig] = field(default_factory=list)
     arxiv: ArxivConfig = field(default_factory=ArxivConfig)
@@ -145,6 +145,14 @@ def _section(cls, values: dict, name: str):
     return cls(
         **{k: _coerce(str(v), getattr(defaults, k), f"[{name}] {k}") for k, v in values.items()}
     )
+
+
+def _location(base: Path, value: str) -> Path | str:
+    """A folder for the lake or the exports: a URL with a scheme (``s3://bucket/lake``) is
+    kept as it is; anything else is a local path."""
+    if re.match(r"^[a-z][a-z0-9+.-]*://", value) and not value.startswith("file://"):
+        return value
+    return _resolve(base, value.removeprefix("file://"))
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -275,8 +283,8 @@ def load_config(
     if not exports.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"[exports] base_url must be an http(s) URL, got {exports.base_url!r}")
     return Config(
-        lake_path=_resolve(base, raw.get("lake", {}).get("path", "data/lake")),
-        exports_path=_resolve(base, exports.path),
+        lake_path=_location(base, raw.get("lake", {}).get("path", "data/lake")),
+        exports_path=_location(base, exports.path),
         exports=exports,
         cache_path=_resolve(base, raw.get("cache", {}).get("path", "data/cache")),
         sources=sources,

@@ -19,7 +19,8 @@ from flows.guard import hold_lake
 from flows.ingest import ingest_sources
 from flows.publish import publish_task
 from flows.run_report import PipelineReport, RunInfo, run_row
-from lake.runs import changed_files, new_run_id, record_run, tree_state
+from lake.location import Location
+from lake.runs import changed_files, new_run_id, record_run
 from lake.store import Lake
 
 
@@ -33,7 +34,8 @@ def pipeline_flow(
     run_id = new_run_id(datetime.now(UTC))
     with hold_lake(config, run_id) as found:
         started = datetime.now(UTC)  # once the lake is ours: a run that waited says so by its id
-        lake_before, exports_before = tree_state(config.lake_path), tree_state(config.exports_path)
+        lake, exports = Location(config.lake_path), Location(config.exports_path)
+        lake_before, exports_before = lake.state(), exports.state()
         report, error = None, None
         try:
             ingested = ingest_sources(config, offline)
@@ -50,8 +52,8 @@ def pipeline_flow(
                 flow_run_id=str(runtime.flow_run.id) if runtime.flow_run.id else None,
                 started_at=started,
                 finished_at=datetime.now(UTC),
-                lake_changed=changed_files(lake_before, tree_state(config.lake_path)),
-                exports_changed=changed_files(exports_before, tree_state(config.exports_path)),
+                lake_changed=changed_files(lake_before, lake.state()),
+                exports_changed=changed_files(exports_before, exports.state()),
                 took_over=found.describe() if found.state == "stale" else None,
                 error=error,
             )

@@ -6,9 +6,9 @@ bytes change, so publishing an unchanged lake touches nothing.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from exports.bibtex import bibliographies
 from exports.feeds import feed_files, feed_items
@@ -16,6 +16,7 @@ from exports.files import FileChanges, sync_folder, tag_slugs
 from exports.jsonl import jsonl_files
 from flows.config import ExportsConfig
 from lake.citation_keys import issue_citation_keys
+from lake.location import Location
 from lake.store import Lake
 from transforms.publication import publication_records
 
@@ -29,15 +30,21 @@ class PublishReport:
     kept_utf8: str = ""  # characters with no LaTeX form, left as UTF-8 in the .bib files
 
 
-def _bibtex_folder(root: Path, files: dict[str, dict[str, bytes]]) -> FileChanges:
-    changes = sync_folder(root, files[""], (".bib",))
-    changes.extend(sync_folder(root / "tags", files["tags"], (".bib",)))
+def _bibtex_folder(out: Location, folder: str, files: dict[str, dict[str, bytes]]) -> FileChanges:
+    changes = sync_folder(out, folder, files[""], (".bib",))
+    changes.extend(sync_folder(out, f"{folder}/tags", files["tags"], (".bib",)))
     return changes
 
 
 def publish(
-    lake: Lake, out: Path, config: ExportsConfig, now: datetime, *, biblatex: bool = False
+    lake: Lake,
+    exports: str | os.PathLike[str],
+    config: ExportsConfig,
+    now: datetime,
+    *,
+    biblatex: bool = False,
 ) -> PublishReport:
+    out = Location(exports)
     papers, mentions = lake.read("papers"), lake.read("mentions")
     records_frame = publication_records(papers, mentions)
     registry, issued = issue_citation_keys(
@@ -49,15 +56,15 @@ def publish(
     slugs = tag_slugs([t for r in records for t in r["tags"]] + [t for i in items for t in i.tags])
 
     bib, bib_report = bibliographies(records, keys, slugs, unicode=config.bibtex_unicode)
-    changes = _bibtex_folder(out / "bibtex", bib)
+    changes = _bibtex_folder(out, "bibtex", bib)
     if biblatex or config.biblatex:
         files, _ = bibliographies(records, keys, slugs, biblatex=True, unicode=True)
-        changes.extend(_bibtex_folder(out / "biblatex", files))
+        changes.extend(_bibtex_folder(out, "biblatex", files))
     changes.extend(
-        sync_folder(out / "jsonl", jsonl_files(records, keys, mentions), (".jsonl", ".md"))
+        sync_folder(out, "jsonl", jsonl_files(records, keys, mentions), (".jsonl", ".md"))
     )
     feeds = feed_files(items, slugs, base_url=config.base_url, max_items=config.feed_items)
-    changes.extend(sync_folder(out / "feeds", feeds, (".xml", ".atom", ".opml")))
+    changes.extend(sync_folder(out, "feeds", feeds, (".xml", ".atom", ".opml")))
     return PublishReport(
         papers=len(records),
         keys_issued=issued,

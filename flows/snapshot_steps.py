@@ -10,8 +10,8 @@ time, atomically) and importing again completes it.
 
 from __future__ import annotations
 
-import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -46,7 +46,11 @@ def import_snapshot(
     """Stream ``path`` into the lake. ``fetched_at`` is the file's own time, so importing the
     same file again rewrites nothing. Malformed lines go to quarantine with their number."""
     fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    staging = lake.root / ".staging" / f"snapshot-{os.getpid()}"
+    near = lake.location.local_path  # staged beside a local lake, so adopting is a rename
+    if near is not None:
+        near = near / ".staging"
+        near.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="snapshot-", dir=near))
     try:
         with Progress(disable=not progress, transient=True) as bar:
             reading = bar.add_task("reading the snapshot", total=None)

@@ -10,15 +10,19 @@ from lake.store import Lake
 
 
 def connect(lake: Lake) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB whose views read the lake's Parquet files in place."""
+    """An in-memory DuckDB whose views read a local lake's Parquet files in place. A remote
+    lake's tables are read through fsspec and registered (DuckDB's own S3 reader is an
+    extension it would download, which an offline machine cannot)."""
     con = duckdb.connect(":memory:")
+    root = lake.location.local_path
     for name, spec in TABLES.items():
         files = lake.files(name)
-        if not files:
-            con.register(f"_{name}_empty", spec.empty().to_arrow())
-            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_empty"')
+        if not files or root is None:
+            frame = lake.read(name) if files else spec.empty()
+            con.register(f"_{name}_frame", frame.to_arrow())
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_frame"')
             continue
-        pattern = str(lake.table_dir(name) / ("**/*.parquet" if spec.partition_by else "*.parquet"))
+        pattern = str(root / name / ("**/*.parquet" if spec.partition_by else "*.parquet"))
         hive = f", hive_types={{'{spec.partition_by}': VARCHAR}}" if spec.partition_by else ""
         literal = "'" + pattern.replace("'", "''") + "'"
         partitioned = "true" if spec.partition_by else "false"

@@ -1,19 +1,23 @@
-"""The Parquet lake on disk: one folder per table, atomic file replacement, no needless writes.
+"""The Parquet lake: one folder per table, atomic file replacement, no needless writes.
 
 Each table is ``<root>/<table>/`` holding ``part-0.parquet``, or one ``<col>=<value>/``
-folder per partition (Hive layout, readable by polars, DuckDB and Spark). A file is replaced
-with write-to-temp + fsync + rename, so a reader or a crash sees the old file or the new one,
-never half of one. A file whose content would not change is not written at all.
+folder per partition (Hive layout, readable by polars, DuckDB and Spark). The root is a local
+folder or an object-store URL (``lake/location.py``); either way a reader or a crash sees the
+old file or the new one, never half of one. A file whose content would not change is not
+written at all.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 import polars as pl
+import pyarrow.parquet as pq
 
+from lake.location import Location
 from lake.schemas import SCHEMA_VERSION, TABLES, TableSpec
 
 _VERSION_KEY = "digestlake.schema_version"
@@ -43,42 +47,44 @@ def conform(df: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
     return df.select(exprs)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class Lake:
-    """Read and write whole tables; every write is per-file atomic and skips unchanged files."""
+    """Read and write whole tables; every write is per-file atomic and skips unchanged files.
+    Paths returned are relative to the lake's root, which may be a URL (``lake.location``)."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.root = Path(root)
+        self.location = Location(root)
 
-    def table_dir(self, table: str) -> Path:
-        return self.root / table
+    @property
+    def root(self) -> str:
+        return self.location.url
 
-    def files(self, table: str) -> list[Path]:
-        base = self.table_dir(table)
-        if not base.is_dir():
-            return []
-        return sorted(
-            p for p in base.rglob("*.parquet") if not any(s.startswith(".") for s in p.parts)
-        )
+    def files(self, table: str) -> list[str]:
+        return self.location.find(table, ".parquet")
 
-    def _read_file(self, path: Path, spec: TableSpec) -> pl.DataFrame:
-        meta = pl.read_parquet_metadata(path)
-        version = int(meta.get(_VERSION_KEY, "1"))
+    def _source(self, rel: str) -> str | io.BytesIO:
+        """What polars reads: the path of a local file, the bytes of a remote one (one GET)."""
+        if self.location.local:
+            return self.location.path(rel)
+        return io.BytesIO(self.location.read_bytes(rel))
+
+    @staticmethod
+    def _version(source: str | io.BytesIO) -> int:
+        version = int(pl.read_parquet_metadata(source).get(_VERSION_KEY, "1"))
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+        return version
+
+    def _read_file(self, rel: str, spec: TableSpec) -> pl.DataFrame:
+        source = self._source(rel)
+        version = self._version(source)
         if version > SCHEMA_VERSION:
             raise LakeError(
-                f"{path} has schema version {version}; this digestlake reads up to "
-                f"{SCHEMA_VERSION}. Upgrade digestlake."
+                f"{self.location.path(rel)} has schema version {version}; this digestlake "
+                f"reads up to {SCHEMA_VERSION}. Upgrade digestlake."
             )
-        df = pl.read_parquet(path)
+        df = pl.read_parquet(source)
         if spec.partition_by:
-            folder = path.parent.name
+            folder = rel.rsplit("/", 2)[-2] if rel.count("/") >= 2 else ""
             col, sep, value = folder.partition("=")
             if sep and col == spec.partition_by:
                 df = df.with_columns(pl.lit(unquote(value)).alias(col))
@@ -90,36 +96,29 @@ class Lake:
         frames = [self._read_file(p, spec) for p in self.files(table)]
         return pl.concat(frames, how="vertical") if frames else spec.empty()
 
-    def _target(self, spec: TableSpec, value: str | None) -> Path:
-        base = self.table_dir(spec.name)
+    def _target(self, spec: TableSpec, value: str | None) -> str:
         if spec.partition_by is None:
-            return base / _PART
-        return base / f"{spec.partition_by}={quote(str(value), safe='')}" / _PART
+            return f"{spec.name}/{_PART}"
+        return f"{spec.name}/{spec.partition_by}={quote(str(value), safe='')}/{_PART}"
 
-    def _unchanged(self, path: Path, frame: pl.DataFrame, spec: TableSpec) -> bool:
-        if not path.exists():
+    def _unchanged(self, rel: str, frame: pl.DataFrame) -> bool:
+        if not self.location.exists(rel):
             return False
-        meta = pl.read_parquet_metadata(path)
-        if int(meta.get(_VERSION_KEY, "0")) != SCHEMA_VERSION:
+        source = self._source(rel)
+        if self._version(source) != SCHEMA_VERSION:
             return False
-        old = pl.read_parquet(path)
+        old = pl.read_parquet(source)
         return old.schema == frame.schema and old.equals(frame, null_equal=True)
 
-    def _replace(self, path: Path, frame: pl.DataFrame, table: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        frame.write_parquet(
-            tmp,
-            compression="zstd",
-            statistics=True,
-            metadata=file_metadata(table),
+    def _replace(self, rel: str, frame: pl.DataFrame, table: str) -> None:
+        self.location.write_with(
+            rel,
+            lambda fh: frame.write_parquet(
+                fh, compression="zstd", statistics=True, metadata=file_metadata(table)
+            ),
         )
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
 
-    def write(self, table: str, df: pl.DataFrame) -> list[Path]:
+    def write(self, table: str, df: pl.DataFrame) -> list[str]:
         """Make ``df`` the table's content. Returns the files actually (re)written or removed."""
         spec = TABLES[table]
         df = conform(df, spec).sort(list(spec.key))
@@ -135,27 +134,27 @@ class Lake:
             }
         else:
             parts = {None: df}
-        changed: list[Path] = []
+        changed: list[str] = []
         targets = set()
         for value, frame in parts.items():
-            path = self._target(spec, value)
-            targets.add(path)
-            if not self._unchanged(path, frame, spec):
-                self._replace(path, frame, table)
-                changed.append(path)
+            rel = self._target(spec, value)
+            targets.add(rel)
+            if not self._unchanged(rel, frame):
+                self._replace(rel, frame, table)
+                changed.append(rel)
         for stale in self.files(table):
             if stale not in targets:
-                stale.unlink()
+                self.location.remove(stale)
                 changed.append(stale)
         return changed
 
     def read_partition(self, table: str, value: str) -> pl.DataFrame:
         """One partition of a partitioned table (empty when it does not exist)."""
         spec = TABLES[table]
-        path = self._target(spec, value)
-        return self._read_file(path, spec) if path.exists() else spec.empty()
+        rel = self._target(spec, value)
+        return self._read_file(rel, spec) if self.location.exists(rel) else spec.empty()
 
-    def write_partition(self, table: str, value: str, df: pl.DataFrame) -> list[Path]:
+    def write_partition(self, table: str, value: str, df: pl.DataFrame) -> list[str]:
         """Make ``df`` the content of one partition, leaving the others alone."""
         spec = TABLES[table]
         df = conform(df, spec).sort(list(spec.key))
@@ -163,41 +162,39 @@ class Lake:
             raise ValueError(f"{table}: rows outside partition {value!r}")
         if df.filter(pl.struct(list(spec.key)).is_duplicated()).height:
             raise ValueError(f"{table}: rows share a key {spec.key}")
-        path = self._target(spec, value)
+        rel = self._target(spec, value)
         frame = df.drop(spec.partition_by)
-        if self._unchanged(path, frame, spec):
+        if self._unchanged(rel, frame):
             return []
-        self._replace(path, frame, table)
-        return [path]
+        self._replace(rel, frame, table)
+        return [rel]
 
     def has_partition(self, table: str, value: str) -> bool:
-        return self._target(TABLES[table], value).exists()
+        return self.location.exists(self._target(TABLES[table], value))
 
-    def adopt_file(self, table: str, value: str, staged: Path) -> Path:
-        """Move a Parquet file written elsewhere (by a streaming sink, in this table's layout
-        without the partition column) into place as a new partition, stamped like our own."""
+    def adopt_file(self, table: str, value: str, staged: Path) -> str:
+        """Move a Parquet file written elsewhere (staged on the local disk, in this table's
+        layout without the partition column) into place as a new partition."""
         spec = TABLES[table]
         columns = [c for c in spec.columns if c != spec.partition_by]
-        frame = pl.scan_parquet(staged)
-        if frame.collect_schema().names() != columns:
-            raise LakeError(f"{staged}: columns {frame.collect_schema().names()} are not {table}'s")
-        path = self._target(spec, value)
-        if path.exists():
-            raise LakeError(f"{path} exists: merge into it instead")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged, path)  # atomic; a bulk import syncs once at its end, not per file
-        return path
+        names = pl.scan_parquet(staged).collect_schema().names()
+        if names != columns:
+            raise LakeError(f"{staged}: columns {names} are not {table}'s")
+        rel = self._target(spec, value)
+        if self.location.exists(rel):
+            raise LakeError(f"{self.location.path(rel)} exists: merge into it instead")
+        self.location.put(rel, staged)  # a bulk import syncs once at its end, not per file
+        return rel
 
     def sync(self, table: str) -> None:
         """Flush the table's folders to disk (after many ``adopt_file`` calls)."""
-        for folder in {p.parent for p in self.files(table)} | {self.table_dir(table)}:
-            if folder.is_dir():
-                _fsync_dir(folder)
+        self.location.sync(table)
 
     def row_counts(self) -> dict[str, int]:
-        return {
-            name: sum(
-                pl.scan_parquet(p).select(pl.len()).collect().item() for p in self.files(name)
-            )
-            for name in TABLES
-        }
+        counts = {}
+        for name in TABLES:
+            total = 0
+            for rel in self.files(name):
+                total += pq.ParquetFile(self._source(rel)).metadata.num_rows
+            counts[name] = total
+        return counts

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from conftest import CORPUS, MEASUREMENTS, ROOT, SAMPLES, need_shared, prefect_env
 
-from lake.runs import tree_state
+from lake.location import Location
 from lake.schemas import TABLES
 from lake.store import Lake
 
@@ -126,7 +126,7 @@ def _lake_content(root: Path) -> dict[str, pl.DataFrame]:
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {p: (root / p).read_bytes() for p in tree_state(root)}
+    return {p: (root / p).read_bytes() for p in Location(root).state()}
 
 
 def test_a_run_killed_mid_write_is_completed_by_the_next(prefect_api: str, tmp_path: Path) -> None:

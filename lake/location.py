@@ -1,0 +1,131 @@
+"""Where the lake and the exports live: a local folder, or a URL fsspec understands
+(``s3://bucket/lake``, ``gs://...``, ``az://...``, ``memory://...``).
+
+The few file operations digestlake needs, each with what makes it safe where it runs: on a
+local disk a file is replaced by write-to-temp, fsync and rename, so a reader or a crash sees
+the old file or the new one; on an object store a PUT is atomic by itself (an object is never
+visible half-written), so the file is written in place. Credentials and endpoints come from
+the environment, as the object store's own tools read them (``AWS_*`` for S3).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import fsspec
+from fsspec.implementations.local import LocalFileSystem
+
+FileState = dict[str, tuple[int, str]]  # relative path -> (size, mtime or ETag)
+
+
+def _fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Location:
+    """A folder; every path given to or returned by its methods is relative to it."""
+
+    def __init__(self, where: str | os.PathLike[str]) -> None:
+        self.url = str(where)
+        # A fresh filesystem object: another process may have changed the folder since an
+        # earlier one listed it (object-store clients cache listings per instance).
+        self.fs, root = fsspec.core.url_to_fs(self.url, skip_instance_cache=True)
+        self.local = isinstance(self.fs, LocalFileSystem)
+        self.root = root.rstrip("/")
+
+    def __str__(self) -> str:
+        return self.url
+
+    def path(self, rel: str) -> str:
+        """The full path of ``rel`` as this location's filesystem names it."""
+        return f"{self.root}/{rel}" if rel else self.root
+
+    @property
+    def local_path(self) -> Path | None:
+        return Path(self.root) if self.local else None
+
+    def exists(self, rel: str) -> bool:
+        return self.fs.exists(self.path(rel))
+
+    def find(self, rel: str = "", suffix: str = "") -> list[str]:
+        """Files under ``rel`` (recursively) ending in ``suffix``, hidden ones left out."""
+        base = self.path(rel)
+        if not self.fs.isdir(base):
+            return []
+        found = []
+        for full in self.fs.find(base):
+            name = full[len(self.root) + 1 :] if full.startswith(self.root) else full
+            if name.endswith(suffix) and not any(p.startswith(".") for p in name.split("/")):
+                found.append(name)
+        return sorted(found)
+
+    def read_bytes(self, rel: str) -> bytes:
+        return self.fs.cat_file(self.path(rel))
+
+    def open(self, rel: str, mode: str = "rb"):
+        return self.fs.open(self.path(rel), mode)
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        """Replace ``rel`` with ``data`` atomically (see the module's docstring)."""
+        if not self.local:
+            self.fs.pipe_file(self.path(rel), data)
+            return
+        target = Path(self.path(rel))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        _fsync_dir(str(target.parent))
+
+    def write_with(self, rel: str, write) -> None:
+        """``write(file object)`` produces the content (a Parquet writer, say)."""
+        buffer = io.BytesIO()
+        write(buffer)
+        self.write_bytes(rel, buffer.getvalue())
+
+    def put(self, rel: str, local_file: Path) -> None:
+        """Move a finished local file into place (an upload where the location is remote)."""
+        if self.local:
+            target = Path(self.path(rel))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(local_file, target)  # atomic; the caller syncs folders once at the end
+        else:
+            self.fs.put_file(str(local_file), self.path(rel))
+            local_file.unlink()
+
+    def remove(self, rel: str) -> None:
+        self.fs.rm_file(self.path(rel))
+
+    def sync(self, rel: str = "") -> None:
+        """Flush directory entries to disk (local only: an object store has none to flush)."""
+        if not self.local:
+            return
+        base = Path(self.path(rel))
+        if base.is_dir():
+            for folder in {base, *(p for p in base.rglob("*") if p.is_dir())}:
+                _fsync_dir(str(folder))
+
+    def state(self) -> FileState:
+        """Size and modification stamp of every visible file: what a run changed is the
+        difference between two states, whichever step wrote it."""
+        if not self.fs.isdir(self.root):
+            return {}
+        state: FileState = {}
+        for full, info in self.fs.find(self.root, detail=True).items():
+            name = full[len(self.root) + 1 :]
+            if any(p.startswith(".") for p in name.split("/")):
+                continue
+            stamp = info.get("ETag") or info.get("LastModified") or ""
+            if self.local:  # a replaced file has a new inode, even within the mtime's resolution
+                stamp = f"{info.get('mtime')}:{info.get('ino')}"
+            state[name] = (int(info.get("size") or 0), str(stamp))
+        return state

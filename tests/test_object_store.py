@@ -1,0 +1,122 @@
+"""The lake and the exports on an object store: an S3 server (moto) on 127.0.0.1, reached
+through fsspec/s3fs as any S3-compatible store would be, credentials from the environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import fsspec
+import pytest
+from conftest import CORPUS, ROOT, SAMPLES, need_shared, prefect_env
+
+from flows.config import ExportsConfig, SourceConfig, load_config
+from flows.ingest_steps import commit_batches, extract_source
+from flows.publish_steps import publish
+from flows.snapshot_steps import import_snapshot
+from lake.location import Location
+from lake.query import run_query
+from lake.store import Lake
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+SNAPSHOT = ROOT.parent / "shared" / "fixtures" / "arxiv" / "kaggle_sample.jsonl"
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[dict[str, str]]:
+    """The environment that points S3 clients at the server, with a fresh bucket."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    env = {
+        "AWS_ACCESS_KEY_ID": "digestlake",
+        "AWS_SECRET_ACCESS_KEY": "digestlake",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    fsspec.filesystem("s3", skip_instance_cache=True).mkdir("digestlake")
+    try:
+        yield env
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        server.stop()
+
+
+def _ingest(lake: Lake, cache: Path) -> None:
+    sources = [
+        SourceConfig("digests", "digest", path=str(need_shared(CORPUS / "digests"))),
+        SourceConfig("vault", "vault", path=str(SAMPLES / "vault")),
+    ]
+    commit_batches(lake, sources, [extract_source(s, lake, cache) for s in sources], {}, T0)
+
+
+def test_a_lake_and_exports_on_s3_match_local_ones(s3, tmp_path: Path) -> None:
+    remote, local = Lake("s3://digestlake/same/lake"), Lake(tmp_path / "lake")
+    for lake, exports in ((remote, "s3://digestlake/same/exports"), (local, tmp_path / "exports")):
+        _ingest(lake, tmp_path / "cache")
+        publish(lake, exports, ExportsConfig(), T0)
+    assert remote.files("mentions") == local.files("mentions")
+    for table in ("mentions", "papers", "citation_keys"):
+        assert remote.read(table).equals(local.read(table), null_equal=True), table
+    s3_exports = Location("s3://digestlake/same/exports")
+    local_exports = Location(tmp_path / "exports")
+    names = local_exports.find()
+    assert len(names) > 50 and s3_exports.find() == names
+    assert all(s3_exports.read_bytes(n) == local_exports.read_bytes(n) for n in names)
+
+    stamps = remote.location.state()  # nothing changed: nothing rewritten on S3 either
+    _ingest(remote, tmp_path / "cache")
+    assert publish(remote, "s3://digestlake/same/exports", ExportsConfig(), T0).files.written == []
+    assert remote.location.state() == stamps
+
+    sql = "select source_id, count(*) as n from mentions group by 1 order by 1"
+    assert run_query(remote, sql).equals(run_query(local, sql))
+
+
+def test_the_snapshot_imports_into_an_s3_lake(s3) -> None:
+    lake = Lake("s3://digestlake/snapshot/lake")
+    report = import_snapshot(lake, need_shared(SNAPSHOT), progress=False)
+    assert report.records == 200 and lake.read("papers").height == 200
+    assert lake.files("papers") == ["papers/bucket=0704/part-0.parquet"]
+    assert not Path(".staging").exists()
+
+
+def test_the_pipeline_runs_on_an_s3_lake_with_its_lease_in_prefect(
+    s3, prefect_api: str, tmp_path: Path
+) -> None:
+    config = tmp_path / "digestlake.toml"
+    config.write_text(
+        '[lake]\npath = "s3://digestlake/pipeline/lake"\n'
+        '[exports]\npath = "s3://digestlake/pipeline/exports"\n[cache]\npath = "cache"\n'
+        "[arxiv]\nenabled = false\n"
+        f'[[sources]]\nname = "digests"\nkind = "digest"\npath = "{SAMPLES / "digests"}"\n'
+    )
+    assert load_config(config, env={}).lake_path == "s3://digestlake/pipeline/lake"
+    env = prefect_env(PREFECT_API_URL=prefect_api, **s3)
+    command = [sys.executable, "-m", "flows.cli", "run", "--offline", "--config", str(config)]
+    for _ in range(2):
+        done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    runs = Lake("s3://digestlake/pipeline/lake").read("runs").sort("started_at")
+    assert runs["status"].to_list() == ["completed", "completed"]
+    assert runs["export_files_written"].to_list()[1] == 0
+    assert runs["lake_files_written"].to_list()[1] == 0
+    bib = Location("s3://digestlake/pipeline/exports").read_bytes("bibtex/all.bib")
+    assert b"@article{" in bib or b"@misc{" in bib
+    from flows.guard import lease_name
+
+    name = lease_name("s3://digestlake/pipeline/lake")  # the lake's lock, held in Prefect
+    inspect = [sys.executable, "-m", "prefect", "gcl", "inspect", name]
+    assert subprocess.run(inspect, env=env, capture_output=True).returncode == 0
