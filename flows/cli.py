@@ -268,6 +268,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_import_snapshot(args: argparse.Namespace) -> int:
     from flows.guard import hold_lake
+    from flows.progress import in_terminal
     from flows.snapshot_steps import import_snapshot
     from lake.store import Lake
 
@@ -275,7 +276,7 @@ def cmd_import_snapshot(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         with hold_lake(config):
-            report = import_snapshot(Lake(config.lake_path), path, progress=sys.stderr.isatty())
+            report = import_snapshot(Lake(config.lake_path), path, progress=in_terminal())
     except FileNotFoundError as exc:
         print(f"error: {path}: {exc}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ from datetime import datetime
 import polars as pl
 
 from flows.ingest_steps import write_resolved
+from flows.progress import progress
 from flows.resolve_steps import ResolveReport
 from lake.schemas import ARXIV_LOOKUPS
 from lake.store import Lake
@@ -52,16 +53,15 @@ def commit_fetched(lake: Lake, result: FetchResult, now: datetime) -> None:
         + [{"arxiv_id": i, "status": "unknown", "checked_at": now} for i in result.missing],
         schema=ARXIV_LOOKUPS.schema,
     )
-    lake.write(
-        "paper_versions",
-        upsert(
-            lake.read("paper_versions"), versions_from_records(records), ["arxiv_id", "version"]
-        ),
-    )
-    lake.write(
-        "papers", upsert(lake.read("papers"), papers_from_records(records, now), ["paper_id"])
-    )
+    store_arxiv_papers(lake, papers_from_records(records, now), versions_from_records(records))
     lake.write("arxiv_lookups", upsert(lake.read("arxiv_lookups"), lookups, ["arxiv_id"]))
+
+
+def store_arxiv_papers(lake: Lake, papers: pl.DataFrame, versions: pl.DataFrame) -> None:
+    """Upsert papers and their versions as arXiv gave them (API or OAI-PMH)."""
+    key = ["arxiv_id", "version"]
+    lake.write("papers", upsert(lake.read("papers"), papers, ["paper_id"]))
+    lake.write("paper_versions", upsert(lake.read("paper_versions"), versions.unique(key), key))
 
 
 def enrich_papers(
@@ -70,15 +70,17 @@ def enrich_papers(
     """Fetch metadata for every pending id; stop early (and say why) when arXiv is unavailable."""
     ids = pending_ids(lake)
     report = EnrichReport(pending=len(ids))
-    for start in range(0, len(ids), chunk):
-        try:
-            result = client.fetch_ids(ids[start : start + chunk], batch_size=batch_size)
-        except ArxivUnavailable as exc:
-            report.error = str(exc)
-            break
-        commit_fetched(lake, result, now)
-        report.enriched += len(result.records)
-        report.unknown += len(result.missing)
+    with progress("arXiv: metadata by id", len(ids)) as advance:
+        for start in range(0, len(ids), chunk):
+            try:
+                result = client.fetch_ids(ids[start : start + chunk], batch_size=batch_size)
+            except ArxivUnavailable as exc:
+                report.error = str(exc)
+                break
+            commit_fetched(lake, result, now)
+            report.enriched += len(result.records)
+            report.unknown += len(result.missing)
+            advance(len(result.records) + len(result.missing))
     if report.enriched:
         # arXiv's titles may match digest entries that had no id: resolve again.
         write_resolved(lake, lake.read("mentions"))

@@ -16,6 +16,7 @@ from datetime import datetime
 import polars as pl
 
 from flows.config import SourceConfig
+from flows.enrich_steps import store_arxiv_papers
 from lake.schemas import (
     PAPER_VERSIONS,
     SOURCES,
@@ -57,15 +58,7 @@ def _commit(
     papers = papers_from_records(records, now).with_columns(
         license=pl.Series([r.license for r in page.records], dtype=pl.String)
     )
-    lake.write("papers", upsert(lake.read("papers"), papers, ["paper_id"]))
-    lake.write(
-        "paper_versions",
-        upsert(
-            lake.read("paper_versions"),
-            versions.unique(["arxiv_id", "version"]),
-            ["arxiv_id", "version"],
-        ),
-    )
+    store_arxiv_papers(lake, papers, versions)
     row = pl.DataFrame(
         [
             {

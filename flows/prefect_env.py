@@ -34,21 +34,20 @@ def configure_prefect(cache: Path) -> None:
 
 
 @contextmanager
-def prefect_server(cache: Path, *, startup_timeout_s: float = 90.0) -> Iterator[str]:
-    """The API URL of a Prefect server for this process: ``PREFECT_API_URL`` when set, else a
-    ``prefect server start`` on 127.0.0.1 that lives as long as the block. Schedules need one:
-    an embedded (ephemeral) server does not run Prefect's scheduler."""
-    if os.environ.get("PREFECT_API_URL"):
-        yield os.environ["PREFECT_API_URL"]
-        return
-    configure_prefect(cache)
+def local_prefect_server(
+    home: Path, env: dict[str, str] | None = None, *, startup_timeout_s: float = 90.0
+) -> Iterator[str]:
+    """``prefect server start`` on a free port of 127.0.0.1, its database in ``home``; yields
+    the API URL once the server answers, and stops it when the block ends."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    log = (cache / "prefect" / "server.log").open("ab")
+    home.mkdir(parents=True, exist_ok=True)
+    log = (home / "server.log").open("ab")
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
          "--port", str(port)],
+        env=(env or os.environ) | {"PREFECT_HOME": str(home)},
         stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/api"
@@ -58,16 +57,31 @@ def prefect_server(cache: Path, *, startup_timeout_s: float = 90.0) -> Iterator[
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the Prefect server did not start; see {log.name}")
             time.sleep(0.5)
-        os.environ["PREFECT_API_URL"] = url
         yield url
     finally:
-        os.environ.pop("PREFECT_API_URL", None)
         server.terminate()
         try:
-            server.wait(timeout=20)
+            server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@contextmanager
+def prefect_server(cache: Path) -> Iterator[str]:
+    """The API URL of a Prefect server for this process: ``PREFECT_API_URL`` when set, else a
+    local server that lives as long as the block. Schedules need one: an embedded (ephemeral)
+    server does not run Prefect's scheduler."""
+    if os.environ.get("PREFECT_API_URL"):
+        yield os.environ["PREFECT_API_URL"]
+        return
+    configure_prefect(cache)
+    with local_prefect_server(Path(os.environ["PREFECT_HOME"])) as url:
+        os.environ["PREFECT_API_URL"] = url
+        try:
+            yield url
+        finally:
+            os.environ.pop("PREFECT_API_URL", None)
 
 
 def _healthy(url: str) -> bool:

@@ -15,6 +15,7 @@ from datetime import datetime
 import polars as pl
 
 from flows.ingest_steps import write_resolved
+from flows.progress import progress
 from lake.schemas import TITLE_CANDIDATES
 from lake.store import Lake
 from sources.arxiv_atom import ArxivRecord
@@ -97,17 +98,19 @@ def _search(
     """Search the undecided groups; returns every record seen (for the accepted papers)."""
     found: dict[str, ArxivRecord] = {}
     queue = [g for g in groups if g.match is None]
-    for start in range(0, len(queue), per_request):
-        batch = queue[start : start + per_request]
-        feed = client.search(" OR ".join(title_query(g.title) for g in batch), max_results)
-        results = {id(g): feed.records for g in batch}
-        if feed.total > len(feed.records) and len(batch) > 1:  # cut off: one title at a time
-            results = {
-                id(g): client.search(title_query(g.title), max_results).records for g in batch
-            }
-        for g in batch:
-            found.update({r.arxiv_id: r for r in results[id(g)]})
-            _decide(g, results[id(g)], overrides)
+    with progress("arXiv: searching titles", len(queue)) as advance:
+        for start in range(0, len(queue), per_request):
+            batch = queue[start : start + per_request]
+            feed = client.search(" OR ".join(title_query(g.title) for g in batch), max_results)
+            results = {id(g): feed.records for g in batch}
+            if feed.total > len(feed.records) and len(batch) > 1:  # cut off: one at a time
+                results = {
+                    id(g): client.search(title_query(g.title), max_results).records for g in batch
+                }
+            for g in batch:
+                found.update({r.arxiv_id: r for r in results[id(g)]})
+                _decide(g, results[id(g)], overrides)
+            advance(len(batch))
     return found
 
 

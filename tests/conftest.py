@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,36 +76,10 @@ def prefect_env(**extra: str) -> dict[str, str]:
 def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real ``prefect server start`` on 127.0.0.1 (with its scheduler and services), for the
     tests that run digestlake as separate processes: ~5 s to start, ~3 s per flow run after."""
-    home = tmp_path_factory.mktemp("prefect-server")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/api"
-    log = (home / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-         "--port", str(port)],
-        env=prefect_env(PREFECT_HOME=str(home)), stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"prefect server did not start: {home / 'server.log'}")
-            time.sleep(0.5)
+    from flows.prefect_env import local_prefect_server
+
+    with local_prefect_server(tmp_path_factory.mktemp("prefect-server"), prefect_env()) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 # Measurements tests make on the real data, printed at the end of the run.

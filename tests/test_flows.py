@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from conftest import SAMPLES
@@ -75,6 +76,24 @@ def test_pipeline_ingests_then_publishes_and_a_rerun_writes_nothing(
     again = pipeline_flow(config_path=config_path, biblatex=True)
     assert again.ingest.files_written == [] and again.publish.files.written == []
     assert again.publish.keys_issued == 0
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from lake.store import Lake
+
+    runs = Lake(tmp_path / "lake").read("runs").sort("started_at").to_dicts()
+    assert [r["status"] for r in runs] == ["completed", "completed"]
+    assert runs[0]["export_files_written"] > 0 and runs[1]["export_files_written"] == 0
+    assert runs[1]["lake_files_written"] == 0  # its own record is a new file, not counted
+    sources = {s["source_id"]: s for s in runs[0]["sources"]}
+    assert sources["digests"]["new"] == 8 and sources["missing"]["status"] == "failed"
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["pipeline-report"]))
+        )
+    reports = {a.flow_run_id: a.data for a in artifacts}
+    assert reports[UUID(runs[1]["flow_run_id"])] == runs[1]["report"]
 
 
 def test_pipeline_enriches_through_the_global_rate_limit(prefect_server, tmp_path: Path) -> None:
