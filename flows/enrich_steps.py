@@ -18,7 +18,7 @@ from flows.resolve_steps import ResolveReport
 from lake.schemas import ARXIV_LOOKUPS
 from lake.store import Lake
 from sources.arxiv_client import ArxivClient, ArxivUnavailable, FetchResult
-from transforms.arxiv_papers import papers_from_records, upsert, versions_from_records
+from transforms.arxiv_papers import papers_from_records, versions_from_records
 from transforms.papers import ARXIV_SOURCES
 
 
@@ -36,7 +36,7 @@ class EnrichReport:
 
 
 def pending_ids(lake: Lake) -> list[str]:
-    papers = lake.read("papers")
+    papers = lake.read("papers", columns=["arxiv_id", "metadata_source"])
     unknown = lake.read("arxiv_lookups").filter(pl.col("status") == "unknown")["arxiv_id"]
     waiting = papers.filter(
         pl.col("arxiv_id").is_not_null()
@@ -54,14 +54,13 @@ def commit_fetched(lake: Lake, result: FetchResult, now: datetime) -> None:
         schema=ARXIV_LOOKUPS.schema,
     )
     store_arxiv_papers(lake, papers_from_records(records, now), versions_from_records(records))
-    lake.write("arxiv_lookups", upsert(lake.read("arxiv_lookups"), lookups, ["arxiv_id"]))
+    lake.upsert("arxiv_lookups", lookups)
 
 
 def store_arxiv_papers(lake: Lake, papers: pl.DataFrame, versions: pl.DataFrame) -> None:
     """Upsert papers and their versions as arXiv gave them (API or OAI-PMH)."""
-    key = ["arxiv_id", "version"]
-    lake.write("papers", upsert(lake.read("papers"), papers, ["paper_id"]))
-    lake.write("paper_versions", upsert(lake.read("paper_versions"), versions.unique(key), key))
+    lake.upsert("papers", papers)
+    lake.upsert("paper_versions", versions)
 
 
 def enrich_papers(

@@ -24,7 +24,7 @@ from lake.schemas import (
 from lake.store import Lake
 from sources.arxiv_client import ArxivClient
 from sources.oai_pmh import OaiError, OaiPage, list_records
-from transforms.arxiv_papers import papers_from_records, upsert
+from transforms.arxiv_papers import papers_from_records
 
 
 @dataclass(slots=True)
@@ -71,7 +71,7 @@ def _commit(
         ],
         schema=SOURCES.schema,
     )
-    lake.write("sources", upsert(lake.read("sources"), row, ["source_id"]))
+    lake.upsert("sources", row)
 
 
 def harvest_oai(

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.config import SourceConfig
-from lake.schemas import QUARANTINE, SOURCES
+from lake.schemas import QUARANTINE, SOURCES, id_bucket
 from lake.store import Lake
 from sources.decode import DecodeError
 from sources.digest_files import is_url, read_digest_path, read_digest_url
@@ -23,7 +23,7 @@ from transforms.digest import parse_digest
 from transforms.entry import ParseIssue
 from transforms.mentions import MentionInput, digest_identity, mentions_frame, merge_mentions
 from transforms.note import parse_note
-from transforms.papers import build_papers, resolve_mentions
+from transforms.papers import ARXIV_SOURCES, build_papers, resolve_mentions
 
 
 @dataclass(slots=True)
@@ -223,14 +223,31 @@ def _source_row(
     return row
 
 
-def write_resolved(
-    lake: Lake, mentions: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame, list[Path]]:
-    """Resolve every mention against the papers, rebuild the papers, write both tables."""
-    papers_before = lake.read("papers")
-    mentions = resolve_mentions(mentions, papers_before)
-    papers = build_papers(mentions, papers_before)
-    return mentions, papers, lake.write("mentions", mentions) + lake.write("papers", papers)
+_INDEX = ["paper_id", "arxiv_id", "title_norm", "metadata_source"]  # what resolution reads
+
+
+def write_resolved(lake: Lake, mentions: pl.DataFrame) -> tuple[pl.DataFrame, int, list[str]]:
+    """Resolve every mention against the papers, rebuild the papers mentions describe, write
+    both; returns the mentions, the number of papers and the files written.
+
+    Papers are read as an index of four columns, and only the buckets that hold papers built
+    from mentions (now or before) are read whole and rewritten: after a snapshot import the
+    lake holds millions of papers that no mention touches."""
+    index = lake.read("papers", columns=[*_INDEX, "bucket"])
+    mentions = resolve_mentions(mentions, index)
+    derived = build_papers(mentions, index).with_columns(bucket=id_bucket("paper_id"))
+    fetched = pl.col("metadata_source").is_in(ARXIV_SOURCES)
+    written = lake.write("mentions", mentions)
+    buckets = set(derived["bucket"]) | set(index.filter(~fetched)["bucket"])
+    for bucket in sorted(buckets):
+        kept = lake.read_partition("papers", bucket).filter(fetched)
+        rows = pl.concat([kept, derived.filter(pl.col("bucket") == bucket)])
+        written += (
+            lake.write_partition("papers", bucket, rows)
+            if rows.height
+            else lake.remove_partition("papers", bucket)
+        )
+    return mentions, index.filter(fetched).height + derived.height, written
 
 
 def commit_batches(
@@ -293,5 +310,5 @@ def commit_batches(
         sources=ordered,
         files_written=[str(p) for p in written],
         mentions=mentions.filter(~pl.col("deleted")).height,
-        papers=papers.height,
+        papers=papers,
     )

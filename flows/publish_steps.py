@@ -17,6 +17,7 @@ from exports.jsonl import jsonl_files
 from flows.config import ExportsConfig
 from lake.citation_keys import issue_citation_keys
 from lake.location import Location
+from lake.schemas import buckets_of
 from lake.store import Lake
 from transforms.publication import publication_records
 
@@ -45,7 +46,9 @@ def publish(
     biblatex: bool = False,
 ) -> PublishReport:
     out = Location(exports)
-    papers, mentions = lake.read("papers"), lake.read("mentions")
+    mentions = lake.read("mentions")
+    # Only papers a mention names are published: read only their buckets.
+    papers = lake.read("papers", partitions=buckets_of(mentions["paper_id"].drop_nulls()))
     records_frame = publication_records(papers, mentions)
     registry, issued = issue_citation_keys(
         lake, dict(zip(records_frame["paper_id"], records_frame["key_base"], strict=True)), now

@@ -20,7 +20,7 @@ from lake.schemas import TITLE_CANDIDATES
 from lake.store import Lake
 from sources.arxiv_atom import ArxivRecord
 from sources.arxiv_client import ArxivClient, ArxivUnavailable
-from transforms.arxiv_papers import papers_from_records, upsert
+from transforms.arxiv_papers import papers_from_records
 from transforms.citation_keys import family_name
 from transforms.title_match import Candidate, Overrides, TitleMatch, choose, title_query
 from transforms.titles import normalise_title
@@ -141,16 +141,10 @@ def _commit(
     accepted = {
         g.match.arxiv_id: found[g.match.arxiv_id] for g in resolved if g.match.arxiv_id in found
     }
-    lake.write(
-        "papers",
-        upsert(lake.read("papers"), papers_from_records(accepted.values(), now), ["paper_id"]),
-    )
+    lake.upsert("papers", papers_from_records(accepted.values(), now))
     rows = [row for g in decided for row in _candidate_rows(g, now)]
     candidates = pl.DataFrame(rows, schema=TITLE_CANDIDATES.schema)
-    lake.write(
-        "title_candidates",
-        upsert(lake.read("title_candidates"), candidates, ["mention_id", "rank"]),
-    )
+    lake.upsert("title_candidates", candidates)
     updates = pl.DataFrame(
         [
             {

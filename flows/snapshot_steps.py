@@ -22,9 +22,8 @@ import polars as pl
 from rich.progress import Progress, TaskID
 
 from lake.schemas import PAPER_VERSIONS, QUARANTINE
-from lake.store import Lake, file_metadata
+from lake.store import Lake, file_metadata, upsert_rows
 from sources.kaggle_snapshot import CHUNK_BYTES, read_snapshot, scan_snapshot
-from transforms.arxiv_papers import upsert
 from transforms.papers import SNAPSHOT_SOURCE
 from transforms.snapshot import VERSIONS, snapshot_papers, versions_rows
 
@@ -211,7 +210,7 @@ def _merge_bucket(lake: Lake, staging: Path, bucket: str) -> list[Path]:
     papers = lake.read_partition("papers", bucket)
     fresher = papers.filter(pl.col("metadata_source") == "arxiv")["paper_id"].implode()
     incoming = new.filter(~pl.col("paper_id").is_in(fresher))
-    written = lake.write_partition("papers", bucket, upsert(papers, incoming, ["paper_id"]))
+    written = lake.write_partition("papers", bucket, upsert_rows(papers, incoming, ["paper_id"]))
     versions = (
         pl.read_parquet(version_files).with_columns(bucket=pl.lit(bucket))
         if version_files
@@ -220,7 +219,7 @@ def _merge_bucket(lake: Lake, staging: Path, bucket: str) -> list[Path]:
     versions = versions.filter(pl.col("arxiv_id").is_in(incoming["paper_id"].implode())).unique(
         ["arxiv_id", "version"], keep="last"
     )
-    merged = upsert(
+    merged = upsert_rows(
         lake.read_partition("paper_versions", bucket), versions, ["arxiv_id", "version"]
     )
     return written + lake.write_partition("paper_versions", bucket, merged)

@@ -103,6 +103,11 @@ def id_bucket(column: str) -> pl.Expr:
     )
 
 
+def buckets_of(ids: pl.Series) -> set[str]:
+    """The buckets papers with these ids live in."""
+    return set(pl.DataFrame({"id": ids}, schema={"id": pl.String}).select(id_bucket("id"))["id"])
+
+
 PAPERS = TableSpec(
     "papers",
     {

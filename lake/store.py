@@ -47,12 +47,29 @@ def conform(df: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
     return df.select(exprs)
 
 
+def upsert_rows(existing: pl.DataFrame, new: pl.DataFrame, key: list[str]) -> pl.DataFrame:
+    """Rows of ``new`` replace rows of ``existing`` with the same key (the last one wins)."""
+    new = new.unique(key, keep="last", maintain_order=True)
+    kept = existing.join(new.select(key), on=key, how="anti")
+    return pl.concat([kept, new.select(existing.columns)], how="vertical")
+
+
 class Lake:
     """Read and write whole tables; every write is per-file atomic and skips unchanged files.
     Paths returned are relative to the lake's root, which may be a URL (``lake.location``)."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.location = Location(root)
+        self._layout_checked: set[str] = set()
+
+    def _partitioned_layout(self, spec: TableSpec) -> None:
+        """Before touching single partitions: a table still in a layout without partitions
+        (schema version 1) is rewritten whole, once, so no row is left behind in the old file."""
+        if spec.name in self._layout_checked:
+            return
+        if self.location.exists(f"{spec.name}/{_PART}"):
+            self.write(spec.name, self.read(spec.name))
+        self._layout_checked.add(spec.name)
 
     @property
     def root(self) -> str:
@@ -74,7 +91,9 @@ class Lake:
             source.seek(0)
         return version
 
-    def _read_file(self, rel: str, spec: TableSpec) -> pl.DataFrame:
+    def _read_file(
+        self, rel: str, spec: TableSpec, columns: list[str] | None = None
+    ) -> pl.DataFrame:
         source = self._source(rel)
         version = self._version(source)
         if version > SCHEMA_VERSION:
@@ -82,19 +101,60 @@ class Lake:
                 f"{self.location.path(rel)} has schema version {version}; this digestlake "
                 f"reads up to {SCHEMA_VERSION}. Upgrade digestlake."
             )
-        df = pl.read_parquet(source)
+        if columns is None:
+            df = pl.read_parquet(source)
+        else:  # Parquet reads only these columns (the key too: derived columns come from it)
+            stored = pl.read_parquet_schema(source)
+            if isinstance(source, io.BytesIO):
+                source.seek(0)
+            wanted = {*columns, *spec.key}
+            df = pl.read_parquet(source, columns=[c for c in stored if c in wanted])
         if spec.partition_by:
             folder = rel.rsplit("/", 2)[-2] if rel.count("/") >= 2 else ""
             col, sep, value = folder.partition("=")
             if sep and col == spec.partition_by:
                 df = df.with_columns(pl.lit(unquote(value)).alias(col))
-        return conform(df, spec)
+        df = conform(df, spec)
+        return df if columns is None else df.select(columns)
 
-    def read(self, table: str) -> pl.DataFrame:
-        """The whole table in the current schema (empty, typed, when it does not exist yet)."""
+    def read(
+        self, table: str, columns: list[str] | None = None, partitions: set[str] | None = None
+    ) -> pl.DataFrame:
+        """The table in the current schema (empty, typed, when it does not exist yet); only
+        ``columns`` and only ``partitions`` when given, which is all a large table should be
+        read for (the papers of a 2.8 M-record snapshot)."""
         spec = TABLES[table]
-        frames = [self._read_file(p, spec) for p in self.files(table)]
-        return pl.concat(frames, how="vertical") if frames else spec.empty()
+        files = self.files(table)
+        if partitions is not None:
+            self._partitioned_layout(spec)
+            files = [self._target(spec, value) for value in sorted(partitions)]
+            files = [f for f in files if self.location.exists(f)]
+        frames = [self._read_file(p, spec, columns) for p in files]
+        if frames:
+            return pl.concat(frames, how="vertical")
+        empty = spec.empty()
+        return empty if columns is None else empty.select(columns)
+
+    def upsert(self, table: str, rows: pl.DataFrame) -> list[str]:
+        """Rows replace those with the same key; only the partitions they fall in are read
+        and written."""
+        spec = TABLES[table]
+        rows = conform(rows, spec)
+        if spec.partition_by is None:
+            return self.write(table, upsert_rows(self.read(table), rows, list(spec.key)))
+        written = []
+        for (value,), part in rows.partition_by(spec.partition_by, as_dict=True).items():
+            merged = upsert_rows(self.read_partition(table, value), part, list(spec.key))
+            written += self.write_partition(table, value, merged)
+        return written
+
+    def remove_partition(self, table: str, value: str) -> list[str]:
+        self._partitioned_layout(TABLES[table])
+        rel = self._target(TABLES[table], value)
+        if not self.location.exists(rel):
+            return []
+        self.location.remove(rel)
+        return [rel]
 
     def _target(self, spec: TableSpec, value: str | None) -> str:
         if spec.partition_by is None:
@@ -151,12 +211,14 @@ class Lake:
     def read_partition(self, table: str, value: str) -> pl.DataFrame:
         """One partition of a partitioned table (empty when it does not exist)."""
         spec = TABLES[table]
+        self._partitioned_layout(spec)
         rel = self._target(spec, value)
         return self._read_file(rel, spec) if self.location.exists(rel) else spec.empty()
 
     def write_partition(self, table: str, value: str, df: pl.DataFrame) -> list[str]:
         """Make ``df`` the content of one partition, leaving the others alone."""
         spec = TABLES[table]
+        self._partitioned_layout(spec)
         df = conform(df, spec).sort(list(spec.key))
         if df.filter(pl.col(spec.partition_by) != value).height:
             raise ValueError(f"{table}: rows outside partition {value!r}")
@@ -170,6 +232,7 @@ class Lake:
         return [rel]
 
     def has_partition(self, table: str, value: str) -> bool:
+        self._partitioned_layout(TABLES[table])
         return self.location.exists(self._target(TABLES[table], value))
 
     def adopt_file(self, table: str, value: str, staged: Path) -> str:

@@ -113,5 +113,6 @@ def test_arxiv_metadata_is_kept_over_what_mentions_say() -> None:
         ),
         PAPERS,
     )
-    _, papers = resolve(note, fetched)
-    assert papers["title"].to_list() == ["arXiv Title"]
+    resolved, papers = resolve(note, fetched)
+    assert resolved["paper_id"].to_list() == ["2401.00001"]
+    assert papers.height == 0  # the arXiv row stays as the lake has it (see test_ingest_*)

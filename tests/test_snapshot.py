@@ -96,3 +96,37 @@ def test_cli_reports_the_import(tmp_path: Path, capsys) -> None:
     config.write_text('[lake]\npath = "lake"\n')
     assert main(["import-snapshot", str(need_shared(SAMPLE)), "--config", str(config)]) == 0
     assert "snapshot: 200 papers in 1 buckets" in capsys.readouterr().out
+
+
+def test_ingest_after_an_import_resolves_against_it_and_rewrites_only_its_own_bucket(
+    tmp_path: Path,
+) -> None:
+    from flows.config import SourceConfig
+    from flows.ingest_steps import commit_batches, extract_source
+
+    lake = Lake(tmp_path / "lake")
+    import_snapshot(lake, need_shared(SAMPLE), progress=False)
+    imported = lake.location.state()
+    day = tmp_path / "digests" / "2024-01-02.txt"
+    day.parent.mkdir()
+    day.write_text(
+        "2024년 1월 2일\n"
+        "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies\n"
+        "(C. Balazs)\nAn abstract long enough to be an abstract here.\n코멘트.\n#qcd\n\n"
+        "A Paper Nobody Has Heard Of\n(Ann Lee)\nAnother abstract long enough to be one.\n"
+        "코멘트.\n#llm\n"
+    )
+    source = SourceConfig("d", "digest", path=str(day.parent))
+    batch = extract_source(source, lake, tmp_path / "cache")
+    report = commit_batches(lake, [source], [batch], {}, datetime(2026, 1, 1, tzinfo=UTC))
+    mentions = lake.read("mentions").sort("position")
+    assert mentions["paper_id"][0] == "0704.0001"
+    assert mentions["resolution"].to_list() == ["title_match", "none"]
+    assert report.papers == 201
+    after = lake.location.state()
+    changed = {p for p, stamp in after.items() if imported.get(p) != stamp}
+    assert {
+        p.split("/")[0] + "/" + p.split("/")[1] for p in changed if p.startswith("papers/")
+    } == {"papers/bucket=dl"}  # the snapshot's bucket is read as an index only, never rewritten
+    paper = lake.read("papers", partitions={"0704"}).filter(pl.col("paper_id") == "0704.0001")
+    assert paper["metadata_source"].to_list() == ["arxiv-snapshot"]

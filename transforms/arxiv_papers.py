@@ -54,11 +54,3 @@ def versions_from_records(records: Iterable[ArxivRecord]) -> pl.DataFrame:
         if r.version and r.version > 1 and r.updated is not None:
             rows.append({"arxiv_id": r.arxiv_id, "version": r.version, "submitted_at": r.updated})
     return pl.DataFrame(rows, schema=PAPER_VERSIONS.schema) if rows else PAPER_VERSIONS.empty()
-
-
-def upsert(existing: pl.DataFrame, new: pl.DataFrame, key: list[str]) -> pl.DataFrame:
-    """Rows of ``new`` replace rows of ``existing`` with the same key."""
-    if new.height == 0:
-        return existing
-    kept = existing.join(new.select(key), on=key, how="anti")
-    return pl.concat([kept, new.select(existing.columns)], how="vertical")

@@ -84,7 +84,9 @@ def _note_title(file: str | None) -> str | None:
 
 
 def build_papers(mentions: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame:
-    """Papers from resolved mentions; rows with arXiv metadata keep it."""
+    """Papers from resolved mentions, in the ``papers`` schema, leaving out those that arXiv
+    metadata describes already (``existing`` needs only ``paper_id`` and ``metadata_source``:
+    those rows stay as the lake has them)."""
     active = mentions.filter(~pl.col("deleted") & pl.col("paper_id").is_not_null())
     fallback_title = pl.when(pl.col("kind") == "note").then(
         pl.col("file").map_elements(_note_title, return_dtype=pl.String)
@@ -130,10 +132,8 @@ def build_papers(mentions: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame
         .otherwise(pl.col("source_urls").list.first()),
         metadata_source=pl.col("kind"),
     )
-    fetched = existing.filter(pl.col("metadata_source").is_in(ARXIV_SOURCES))
-    derived = derived.filter(~pl.col("paper_id").is_in(fetched["paper_id"].implode()))
-    return (
-        pl.concat([fetched, derived], how="diagonal_relaxed")
-        .select(PAPERS.schema.names())
-        .cast(PAPERS.schema)
-    )
+    fetched = existing.filter(pl.col("metadata_source").is_in(ARXIV_SOURCES))["paper_id"]
+    derived = derived.filter(~pl.col("paper_id").is_in(fetched.implode()))
+    return derived.select(
+        pl.col(c) if c in derived.columns else pl.lit(None).alias(c) for c in PAPERS.columns
+    ).cast(PAPERS.schema)
