@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.config import SourceConfig
+from lake.citation_keys import carry_over_keys
 from lake.schemas import QUARANTINE, SOURCES, id_bucket
 from lake.store import Lake
 from sources.decode import DecodeError
@@ -23,7 +24,12 @@ from transforms.digest import parse_digest
 from transforms.entry import ParseIssue
 from transforms.mentions import MentionInput, digest_identity, mentions_frame, merge_mentions
 from transforms.note import parse_note
-from transforms.papers import ARXIV_SOURCES, build_papers, resolve_mentions
+from transforms.papers import (
+    ARXIV_SOURCES,
+    PROVISIONAL_PREFIX,
+    build_papers,
+    resolve_mentions,
+)
 
 
 @dataclass(slots=True)
@@ -234,10 +240,16 @@ def write_resolved(lake: Lake, mentions: pl.DataFrame) -> tuple[pl.DataFrame, in
     from mentions (now or before) are read whole and rewritten: after a snapshot import the
     lake holds millions of papers that no mention touches."""
     index = lake.read("papers", columns=[*_INDEX, "bucket"])
+    before = lake.read("mentions", columns=["mention_id", "paper_id"])
     mentions = resolve_mentions(mentions, index)
     derived = build_papers(mentions, index).with_columns(bucket=id_bucket("paper_id"))
     fetched = pl.col("metadata_source").is_in(ARXIV_SOURCES)
     written = lake.write("mentions", mentions)
+    moved = before.join(mentions.select("mention_id", new="paper_id"), on="mention_id").filter(
+        pl.col("paper_id").str.starts_with(PROVISIONAL_PREFIX)
+        & ~pl.col("new").str.starts_with(PROVISIONAL_PREFIX)
+    )
+    written += carry_over_keys(lake, moved.select(old="paper_id", new="new"))
     buckets = set(derived["bucket"]) | set(index.filter(~fetched)["bucket"])
     for bucket in sorted(buckets):
         kept = lake.read_partition("papers", bucket).filter(fetched)

@@ -26,3 +26,23 @@ def issue_citation_keys(
         registry = pl.concat([registry, rows])
         lake.write("citation_keys", registry)
     return registry, len(new)
+
+
+def carry_over_keys(lake: Lake, moves: pl.DataFrame) -> list[str]:
+    """A provisional paper that turned out to be an arXiv paper hands it its key, so a
+    citation written while it was provisional still finds it. ``moves`` has ``old`` and
+    ``new`` paper ids; a new paper that has a key already keeps its own."""
+    registry = lake.read("citation_keys")
+    owned = registry["paper_id"].implode()
+    moves = (
+        moves.unique()
+        .filter(pl.col("old").is_in(owned) & ~pl.col("new").is_in(owned))
+        .join(registry.select(pl.col("paper_id").alias("old"), "assigned_at"), on="old")
+        .sort("assigned_at", "old")
+        .unique("new", keep="first", maintain_order=True)  # two became one: the older key
+        .filter(pl.col("old").is_unique())  # one became two: nobody knows which, keep it
+    )
+    if moves.height == 0:
+        return []
+    renamed = dict(zip(moves["old"], moves["new"], strict=True))
+    return lake.write("citation_keys", registry.with_columns(pl.col("paper_id").replace(renamed)))

@@ -43,3 +43,43 @@ def test_issued_keys_never_change_when_later_papers_collide(tmp_path) -> None:
     before = lake.location.state()
     _, issued = issue_citation_keys(lake, {"2401.00001": "zzz", "2402.00009": "zzz"}, t2)
     assert issued == 0 and lake.location.state() == before
+
+
+def test_a_provisional_paper_hands_its_key_to_the_arxiv_paper_it_turns_out_to_be(
+    tmp_path,
+) -> None:
+    """Cited while provisional (no arXiv id yet), the paper keeps its key once a note links
+    it to arXiv: the BibTeX key in the user's LaTeX still resolves."""
+    from flows.config import ExportsConfig, SourceConfig
+    from flows.ingest_steps import commit_batches, extract_source
+    from flows.publish_steps import publish
+
+    lake, t0 = Lake(tmp_path / "lake"), datetime(2026, 1, 1, tzinfo=UTC)
+    digests = tmp_path / "digests"
+    digests.mkdir()
+    (digests / "2024-01-02.txt").write_text(
+        "2024년 1월 2일\nSparse Mixtures of Tiny Experts\n(Hana Kim, Bo Lee)\n"
+        "An abstract long enough to be an abstract here.\n코멘트.\n#moe\n"
+    )
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    sources = [SourceConfig("d", "digest", path=str(digests))]
+
+    def run(sources: list[SourceConfig]) -> dict[str, str]:
+        batches = [extract_source(s, lake, tmp_path / "cache") for s in sources]
+        commit_batches(lake, sources, batches, {}, t0)
+        publish(lake, tmp_path / "exports", ExportsConfig(), t0)
+        keys = lake.read("citation_keys")
+        return dict(zip(keys["paper_id"], keys["key"], strict=True))
+
+    first = run(sources)
+    (provisional, key), *_ = first.items()
+    assert provisional.startswith("dl:") and key == "kim2024sparse"
+    (notes / "240302 Sparse Mixtures.md").write_text(
+        "https://arxiv.org/abs/2403.90001\n\nSparse Mixtures of Tiny Experts (Hana Kim, Bo Lee)\n\n"
+        "작은 전문가들.\n\n#moe\n"
+    )
+    second = run([*sources, SourceConfig("n", "vault", path=str(notes))])
+    assert second == {"2403.90001": "kim2024sparse"}
+    bib = (tmp_path / "exports" / "bibtex" / "all.bib").read_text()
+    assert "{kim2024sparse," in bib and "kim2024sparsea" not in bib
