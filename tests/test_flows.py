@@ -121,3 +121,22 @@ def test_pipeline_enriches_through_the_global_rate_limit(prefect_server, tmp_pat
     with get_client(sync_client=True) as client:
         limit = client.read_global_concurrency_limit_by_name("arxiv-api")
     assert limit.limit == 1 and limit.slot_decay_per_second == pytest.approx(1 / 0.55)
+
+
+def test_a_failed_run_is_recorded_and_status_tells_it_from_a_stale_lock(
+    prefect_server, tmp_path: Path, capsys
+) -> None:
+    from flows.cli import main
+    from flows.pipeline import pipeline_flow
+    from lake.store import Lake
+
+    config_path = config(tmp_path, extra='[exports]\npath = "exports"\n')
+    (tmp_path / "exports").write_text("a file where the exports folder should be")
+    with pytest.raises(Exception, match="exports"):
+        pipeline_flow(config_path=str(config_path))
+    (failed,) = Lake(tmp_path / "lake").read("runs").to_dicts()
+    assert failed["status"] == "failed" and "exports" in failed["error"]
+    assert failed["sources"] == [] and "**Failed:**" in failed["report"]
+    assert main(["status", "--config", str(config_path)]) == 0
+    out = capsys.readouterr().out
+    assert "lock: free" in out and "pipeline failed" in out
