@@ -12,6 +12,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common import need
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -26,8 +28,7 @@ from sources.arxiv_client import ArxivClient  # noqa: E402
 
 
 def main() -> None:
-    if not CORPUS.exists():
-        sys.exit(f"{CORPUS} not found: the benchmark reads the real corpus from ../shared")
+    need(CORPUS, "the real corpus")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         standin = standin_from_vault(work)  # also leaves the ingested vault lake in work

@@ -11,13 +11,14 @@ Target (issue 3): ours at least 20x faster than both.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from common import need, options
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -102,11 +103,8 @@ def best(fn, records, keys, runs: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    if not CORPUS.exists():
-        sys.exit(f"{CORPUS} not found: the benchmark reads the real corpus from ../shared")
+    args = options(__doc__, runs=3)
+    need(CORPUS, "the real corpus")
     logging.disable(logging.WARNING)  # pylatexenc logs one line per character it cannot encode
     with tempfile.TemporaryDirectory() as tmp:
         records, keys = load_records(Path(tmp))

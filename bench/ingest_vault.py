@@ -8,7 +8,6 @@ Targets (issue 2): parse+normalise >= 5,000 notes/s; whole vault < 2 s without P
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import tempfile
@@ -17,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+from common import need, options
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -61,11 +61,8 @@ def baseline(work: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    if not BUNDLE.exists():
-        sys.exit(f"{BUNDLE} not found: the benchmark reads the real vault from ../shared")
+    args = options(__doc__, runs=5)
+    need(BUNDLE, "the real vault")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         read_vault_git(str(BUNDLE), work / "mirror.git", None)  # clone once, outside timing

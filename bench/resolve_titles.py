@@ -10,7 +10,6 @@ recall >= 97%, requests per resolved title <= 0.3.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import random
@@ -22,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+from common import need, options
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -94,11 +94,8 @@ def digest_lake(work: Path, seed: int) -> tuple[Lake, dict[str, str | None], dic
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    if not CORPUS.exists():
-        sys.exit(f"{CORPUS} not found: the benchmark reads the real corpus from ../shared")
+    args = options(__doc__, seed=7)
+    need(CORPUS, "the real corpus")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         standin = standin_from_vault(work)

@@ -10,12 +10,13 @@ Targets (issue 4): ours / baseline <= 1.5 in time; peak memory <= 2 GB.
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from common import need, options
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT.parent / "shared" / "fixtures" / "arxiv" / "kaggle_sample.jsonl"
@@ -59,14 +60,8 @@ def run(code: str, *args: str) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=2_000_000)
-    parser.add_argument("--runs", type=int, default=2)
-    args = parser.parse_args()
-    if not SAMPLE.exists():
-        sys.exit(
-            f"{SAMPLE} not found: the benchmark builds its file from the real sample in ../shared"
-        )
+    args = options(__doc__, records=2_000_000, runs=2)
+    need(SAMPLE, "the real snapshot sample")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         data = work / "snapshot.jsonl"

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
@@ -73,24 +75,26 @@ class Location:
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         """Replace ``rel`` with ``data`` atomically (see the module's docstring)."""
+        self.write_with(rel, lambda fh: fh.write(data))
+
+    def write_with(self, rel: str, write: Callable[[BinaryIO], object]) -> None:
+        """Replace ``rel`` atomically with what ``write(file object)`` writes (a Parquet
+        writer, say): straight into a temp file beside it on a local disk, else into memory
+        and then one PUT."""
         if not self.local:
-            self.fs.pipe_file(self.path(rel), data)
+            buffer = io.BytesIO()
+            write(buffer)
+            self.fs.pipe_file(self.path(rel), buffer.getvalue())
             return
         target = Path(self.path(rel))
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
-            fh.write(data)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
         _fsync_dir(str(target.parent))
-
-    def write_with(self, rel: str, write) -> None:
-        """``write(file object)`` produces the content (a Parquet writer, say)."""
-        buffer = io.BytesIO()
-        write(buffer)
-        self.write_bytes(rel, buffer.getvalue())
 
     def put(self, rel: str, local_file: Path) -> None:
         """Move a finished local file into place (an upload where the location is remote)."""
