@@ -55,27 +55,33 @@ def resolve_mentions(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFra
     kept = pl.col("resolution").is_in(["api_search", "override"]) & pl.col("paper_id").is_not_null()
     explicit = pl.col("arxiv_id").is_not_null()
     by_title = pl.col("_match").is_not_null()
-    return m.with_columns(
-        paper_id=pl.when(explicit)
-        .then(pl.col("arxiv_id"))
-        .when(kept)
-        .then(pl.col("paper_id"))
-        .when(by_title)
-        .then(pl.col("_match"))
-        .otherwise(basis.map_elements(provisional_id, return_dtype=pl.String)),  # null stays null
-        resolution=pl.when(explicit)
+    how = (
+        pl.when(explicit)
         .then(pl.lit("explicit_link"))
         .when(kept)
         .then(pl.col("resolution"))
         .when(by_title)
         .then(pl.lit("title_match"))
-        .otherwise(pl.lit("none")),
-        resolution_score=pl.when(explicit | by_title)
-        .then(1.0)
-        .when(kept)
-        .then(pl.col("resolution_score"))
-        .otherwise(None),
-    ).drop("_tn", "_match")
+        .otherwise(pl.lit("none"))
+    )
+    decided = pl.col("resolution")  # after the first step below: the decision just made
+    return (
+        m.with_columns(resolution=how, _kept=kept)
+        .with_columns(
+            paper_id=pl.when(decided == "explicit_link")
+            .then(pl.col("arxiv_id"))
+            .when(decided == "title_match")
+            .then(pl.col("_match"))
+            .when(decided == "none")  # a provisional paper; no basis, no paper (null)
+            .then(basis.map_elements(provisional_id, return_dtype=pl.String))
+            .otherwise(pl.col("paper_id")),
+            resolution_score=pl.when(decided.is_in(["explicit_link", "title_match"]))
+            .then(1.0)
+            .when(pl.col("_kept"))
+            .then(pl.col("resolution_score")),
+        )
+        .drop("_tn", "_match", "_kept")
+    )
 
 
 def _note_title(file: str | None) -> str | None:
