@@ -70,9 +70,6 @@ class Location:
     def read_bytes(self, rel: str) -> bytes:
         return self.fs.cat_file(self.path(rel))
 
-    def open(self, rel: str, mode: str = "rb"):
-        return self.fs.open(self.path(rel), mode)
-
     def write_bytes(self, rel: str, data: bytes) -> None:
         """Replace ``rel`` with ``data`` atomically (see the module's docstring)."""
         self.write_with(rel, lambda fh: fh.write(data))
