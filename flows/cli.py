@@ -272,7 +272,7 @@ def cmd_import_snapshot(args: argparse.Namespace) -> int:
     from flows.snapshot_steps import import_snapshot
     from lake.store import Lake
 
-    config = load_config(args.config)
+    config = _start_prefect(args)  # a lake at a URL is locked through Prefect
     path = Path(args.file)
     try:
         with hold_lake(config):
