@@ -122,6 +122,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(line)
     if lake.location.local_path is not None:
         print(f"lock: {lock_state(lake.location.local_path).describe()}")
+    else:
+        from flows.guard import lease_name
+
+        print(f"lock: the Prefect lease {lease_name(lake.root)} (prefect gcl inspect shows it)")
     runs = last_runs(lake, args.runs)
     if runs.height:
         print("last runs:")
