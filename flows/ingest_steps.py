@@ -15,7 +15,7 @@ import polars as pl
 
 from flows.config import SourceConfig
 from lake.citation_keys import carry_over_keys
-from lake.schemas import PAPERS, QUARANTINE, SOURCES, id_bucket
+from lake.schemas import QUARANTINE, SOURCES, id_bucket
 from lake.store import Lake
 from sources.decode import DecodeError
 from sources.digest_files import is_url, read_digest_path, read_digest_url
@@ -251,19 +251,11 @@ def write_resolved(lake: Lake, mentions: pl.DataFrame) -> tuple[pl.DataFrame, in
     )
     written += carry_over_keys(lake, moved.select(old="paper_id", new="new"))
     buckets = set(derived["bucket"]) | set(index.filter(~fetched)["bucket"])
-    with_fetched = set(index.filter(fetched)["bucket"])
-    for bucket in sorted(buckets):
-        kept = (
-            lake.read_partition("papers", bucket).filter(fetched)
-            if bucket in with_fetched
-            else PAPERS.empty().with_columns(bucket=pl.lit(None, pl.String))
-        )
-        rows = pl.concat([kept, derived.filter(pl.col("bucket") == bucket)])
-        written += (
-            lake.write_partition("papers", bucket, rows)
-            if rows.height
-            else lake.remove_partition("papers", bucket)
-        )
+    with_fetched = buckets & set(index.filter(fetched)["bucket"])
+    kept = lake.read("papers", partitions=with_fetched).filter(fetched)
+    written += lake.write_partitions(
+        "papers", pl.concat([kept, derived.select(kept.columns)]), buckets
+    )
     return mentions, index.filter(fetched).height + derived.height, written
 
 

@@ -217,19 +217,32 @@ class Lake:
 
     def write_partition(self, table: str, value: str, df: pl.DataFrame) -> list[str]:
         """Make ``df`` the content of one partition, leaving the others alone."""
+        return self.write_partitions(table, df, {value})
+
+    def write_partitions(self, table: str, df: pl.DataFrame, values: set[str]) -> list[str]:
+        """Make each partition in ``values`` hold exactly ``df``'s rows for it (one left with
+        none is removed), leaving the others alone."""
         spec = TABLES[table]
         self._partitioned_layout(spec)
         df = conform(df, spec).sort(list(spec.key))
-        if df.filter(pl.col(spec.partition_by) != value).height:
-            raise ValueError(f"{table}: rows outside partition {value!r}")
+        outside = set(df[spec.partition_by].unique()) - values
+        if outside:
+            raise ValueError(f"{table}: rows outside partitions {sorted(values)}: {outside}")
         if df.filter(pl.struct(list(spec.key)).is_duplicated()).height:
             raise ValueError(f"{table}: rows share a key {spec.key}")
-        rel = self._target(spec, value)
-        frame = df.drop(spec.partition_by)
-        if self._unchanged(rel, frame):
-            return []
-        self._replace(rel, frame, table)
-        return [rel]
+        parts = {
+            key[0]: frame.drop(spec.partition_by)
+            for key, frame in df.partition_by(spec.partition_by, as_dict=True).items()
+        }
+        written = []
+        for value in sorted(values):
+            rel = self._target(spec, value)
+            if value not in parts:
+                written += self.remove_partition(table, value)
+            elif not self._unchanged(rel, parts[value]):
+                self._replace(rel, parts[value], table)
+                written.append(rel)
+        return written
 
     def has_partition(self, table: str, value: str) -> bool:
         self._partitioned_layout(TABLES[table])
