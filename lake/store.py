@@ -124,8 +124,9 @@ class Lake:
         ``columns`` and only ``partitions`` when given, which is all a large table should be
         read for (the papers of a 2.8 M-record snapshot)."""
         spec = TABLES[table]
-        files = self.files(table)
-        if partitions is not None:
+        if partitions is None:
+            files = self.files(table)
+        else:  # named files: no listing of the table (a LIST request on an object store)
             self._partitioned_layout(spec)
             files = [self._target(spec, value) for value in sorted(partitions)]
             files = [f for f in files if self.location.exists(f)]
@@ -147,14 +148,6 @@ class Lake:
             merged = upsert_rows(self.read_partition(table, value), part, list(spec.key))
             written += self.write_partition(table, value, merged)
         return written
-
-    def remove_partition(self, table: str, value: str) -> list[str]:
-        self._partitioned_layout(TABLES[table])
-        rel = self._target(TABLES[table], value)
-        if not self.location.exists(rel):
-            return []
-        self.location.remove(rel)
-        return [rel]
 
     def _target(self, spec: TableSpec, value: str | None) -> str:
         if spec.partition_by is None:
@@ -178,30 +171,45 @@ class Lake:
             ),
         )
 
-    def write(self, table: str, df: pl.DataFrame) -> list[str]:
-        """Make ``df`` the table's content. Returns the files actually (re)written or removed."""
-        spec = TABLES[table]
+    @staticmethod
+    def _parts(spec: TableSpec, df: pl.DataFrame) -> dict[str | None, pl.DataFrame]:
+        """``df`` in the table's schema, sorted by key, split into its partitions' files
+        (``None``: the table has none); a key twice is an error."""
         df = conform(df, spec).sort(list(spec.key))
         dupes = df.filter(pl.struct(list(spec.key)).is_duplicated())
         if dupes.height:
-            raise ValueError(f"{table}: {dupes.height} rows share a key {spec.key}")
-        parts: dict[str | None, pl.DataFrame]
-        if spec.partition_by:
-            col = spec.partition_by
-            parts = {
-                key[0]: frame.drop(col)
-                for key, frame in df.partition_by(col, as_dict=True, maintain_order=True).items()
-            }
-        else:
-            parts = {None: df}
-        changed: list[str] = []
-        targets = set()
-        for value, frame in parts.items():
+            raise ValueError(f"{spec.name}: {dupes.height} rows share a key {spec.key}")
+        if spec.partition_by is None:
+            return {None: df}
+        col = spec.partition_by
+        return {
+            key[0]: frame.drop(col)
+            for key, frame in df.partition_by(col, as_dict=True, maintain_order=True).items()
+        }
+
+    def _write_parts(
+        self, spec: TableSpec, parts: dict[str | None, pl.DataFrame], values: list[str | None]
+    ) -> list[str]:
+        """Each partition in ``values`` made to hold its part, or removed when it has none;
+        a file whose content would not change is left alone."""
+        written = []
+        for value in values:
             rel = self._target(spec, value)
-            targets.add(rel)
-            if not self._unchanged(rel, frame):
-                self._replace(rel, frame, table)
-                changed.append(rel)
+            if value not in parts:
+                if self.location.exists(rel):
+                    self.location.remove(rel)
+                    written.append(rel)
+            elif not self._unchanged(rel, parts[value]):
+                self._replace(rel, parts[value], spec.name)
+                written.append(rel)
+        return written
+
+    def write(self, table: str, df: pl.DataFrame) -> list[str]:
+        """Make ``df`` the table's content. Returns the files actually (re)written or removed."""
+        spec = TABLES[table]
+        parts = self._parts(spec, df)
+        changed = self._write_parts(spec, parts, list(parts))
+        targets = {self._target(spec, value) for value in parts}
         for stale in self.files(table):
             if stale not in targets:
                 self.location.remove(stale)
@@ -224,25 +232,11 @@ class Lake:
         none is removed), leaving the others alone."""
         spec = TABLES[table]
         self._partitioned_layout(spec)
-        df = conform(df, spec).sort(list(spec.key))
-        outside = set(df[spec.partition_by].unique()) - values
+        parts = self._parts(spec, df)
+        outside = set(parts) - values
         if outside:
             raise ValueError(f"{table}: rows outside partitions {sorted(values)}: {outside}")
-        if df.filter(pl.struct(list(spec.key)).is_duplicated()).height:
-            raise ValueError(f"{table}: rows share a key {spec.key}")
-        parts = {
-            key[0]: frame.drop(spec.partition_by)
-            for key, frame in df.partition_by(spec.partition_by, as_dict=True).items()
-        }
-        written = []
-        for value in sorted(values):
-            rel = self._target(spec, value)
-            if value not in parts:
-                written += self.remove_partition(table, value)
-            elif not self._unchanged(rel, parts[value]):
-                self._replace(rel, parts[value], table)
-                written.append(rel)
-        return written
+        return self._write_parts(spec, parts, sorted(values))
 
     def has_partition(self, table: str, value: str) -> bool:
         self._partitioned_layout(TABLES[table])
