@@ -34,8 +34,8 @@ def pipeline_flow(
     run_id = new_run_id(datetime.now(UTC))
     with hold_lake(config, run_id) as found:
         started = datetime.now(UTC)  # once the lake is ours: a run that waited says so by its id
-        lake, exports = Location(config.lake_path), Location(config.exports_path)
-        lake_before, exports_before = lake.state(), exports.state()
+        lake_files, export_files = Location(config.lake_path), Location(config.exports_path)
+        lake_before, exports_before = lake_files.state(), export_files.state()
         report, error = None, None
         try:
             ingested = ingest_sources(config, offline)
@@ -52,8 +52,8 @@ def pipeline_flow(
                 flow_run_id=str(runtime.flow_run.id) if runtime.flow_run.id else None,
                 started_at=started,
                 finished_at=datetime.now(UTC),
-                lake_changed=changed_files(lake_before, lake.state()),
-                exports_changed=changed_files(exports_before, exports.state()),
+                lake_changed=changed_files(lake_before, lake_files.state()),
+                exports_changed=changed_files(exports_before, export_files.state()),
                 took_over=found.describe() if found.state == "stale" else None,
                 error=error,
             )

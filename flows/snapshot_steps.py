@@ -33,10 +33,13 @@ STREAM_ROWS = 25_000  # rows per streamed batch: about 50 MB of snapshot text
 @dataclass(slots=True)
 class SnapshotReport:
     records: int = 0
-    buckets: int = 0
     files_written: int = 0
     quarantined: int = 0
     bucket_names: set[str] = field(default_factory=set, repr=False)
+
+    @property
+    def buckets(self) -> int:
+        return len(self.bucket_names)
 
 
 def import_snapshot(
@@ -117,7 +120,7 @@ def _stage(
     papers.close()
     versions.close()
     report.bucket_names = papers.buckets | versions.buckets
-    report.buckets, report.quarantined = len(report.bucket_names), len(bad)
+    report.quarantined = len(bad)
     return report, bad
 
 
