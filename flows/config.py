@@ -72,7 +72,13 @@ class RunConfig:
     wait_timeout_s: float = 3600.0  # how long "wait" waits before giving up
 
 
-FLOWS = ("pipeline", "ingest", "enrich", "publish")
+# The flows a schedule may name, and the parameters each takes besides config_path.
+FLOW_PARAMETERS = {
+    "pipeline": {"offline", "biblatex"},
+    "ingest": {"offline"},
+    "enrich": {"offline"},
+    "publish": {"biblatex"},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,12 +200,11 @@ def _source(entry: dict, base: Path, index: int) -> SourceConfig:
     )
 
 
-_FLOW_PARAMETERS = {
-    "pipeline": {"offline", "biblatex"},
-    "ingest": {"offline"},
-    "enrich": {"offline"},
-    "publish": {"biblatex"},
-}
+def _check_zone(name: str, where: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{where}: unknown time zone {name!r}") from exc
 
 
 def _schedule(entry: dict, index: int) -> ScheduleConfig:
@@ -208,8 +213,8 @@ def _schedule(entry: dict, index: int) -> ScheduleConfig:
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     flow, cron = entry.get("flow", "pipeline"), entry.get("cron")
-    if flow not in FLOWS:
-        raise ConfigError(f"{where}: flow must be one of {FLOWS}, got {flow!r}")
+    if flow not in FLOW_PARAMETERS:
+        raise ConfigError(f"{where}: flow must be one of {tuple(FLOW_PARAMETERS)}, got {flow!r}")
     if not isinstance(cron, str) or len(cron.split()) not in (5, 6):
         raise ConfigError(f"{where}: cron must be a cron expression like '0 6 * * *', got {cron!r}")
     try:
@@ -217,15 +222,12 @@ def _schedule(entry: dict, index: int) -> ScheduleConfig:
     except CronSimError as exc:
         raise ConfigError(f"{where}: cron {cron!r}: {exc}") from exc
     timezone = entry.get("timezone", "UTC")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"{where}: unknown time zone {timezone!r}") from exc
+    _check_zone(timezone, where)
     parameters = entry.get("parameters", {})
-    extra = set(parameters) - _FLOW_PARAMETERS[flow] if isinstance(parameters, dict) else {"?"}
+    extra = set(parameters) - FLOW_PARAMETERS[flow] if isinstance(parameters, dict) else {"?"}
     if extra:
         raise ConfigError(
-            f"{where}: the {flow} flow takes parameters {sorted(_FLOW_PARAMETERS[flow])}, "
+            f"{where}: the {flow} flow takes parameters {sorted(FLOW_PARAMETERS[flow])}, "
             f"not {sorted(extra)}"
         )
     name = entry.get("name") or f"{flow}-{index + 1}"
@@ -268,10 +270,7 @@ def load_config(
     if arxiv.overrides:
         load_overrides(arxiv.overrides)  # a broken overrides file is a start-up error
     exports = _section(ExportsConfig, raw.get("exports", {}), "exports")
-    try:
-        ZoneInfo(exports.timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"[exports] timezone: unknown time zone {exports.timezone!r}") from exc
+    _check_zone(exports.timezone, "[exports] timezone")
     if exports.feed_items < 1:
         raise ConfigError("[exports] feed_items must be at least 1")
     run = _section(RunConfig, raw.get("run", {}), "run")

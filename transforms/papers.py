@@ -66,7 +66,7 @@ def resolve_mentions(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFra
     )
     decided = pl.col("resolution")  # after the first step below: the decision just made
     return (
-        m.with_columns(resolution=how, _kept=kept)
+        m.with_columns(resolution=how)
         .with_columns(
             paper_id=pl.when(decided == "explicit_link")
             .then(pl.col("arxiv_id"))
@@ -77,10 +77,10 @@ def resolve_mentions(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFra
             .otherwise(pl.col("paper_id")),
             resolution_score=pl.when(decided.is_in(["explicit_link", "title_match"]))
             .then(1.0)
-            .when(pl.col("_kept"))
+            .when(decided != "none")  # kept: a search or pin keeps its score
             .then(pl.col("resolution_score")),
         )
-        .drop("_tn", "_match", "_kept")
+        .drop("_tn", "_match")
     )
 
 
