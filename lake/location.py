@@ -41,9 +41,6 @@ class Location:
         self.local = isinstance(self.fs, LocalFileSystem)
         self.root = root.rstrip("/")
 
-    def __str__(self) -> str:
-        return self.url
-
     def path(self, rel: str) -> str:
         """The full path of ``rel`` as this location's filesystem names it."""
         return f"{self.root}/{rel}" if rel else self.root
