@@ -19,12 +19,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from digestlake.lake.store import Lake  # noqa: E402
+from digestlake.pipeline.enrich import enrich_papers  # noqa: E402
+from digestlake.sources.arxiv_client import ArxivClient  # noqa: E402
 from resolve_titles import CORPUS, standin_from_vault  # noqa: E402
 from standin_arxiv import serve_standin  # noqa: E402
-
-from flows.enrich_steps import enrich_papers  # noqa: E402
-from lake.store import Lake  # noqa: E402
-from sources.arxiv_client import ArxivClient  # noqa: E402
 
 
 def main() -> None:

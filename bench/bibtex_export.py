@@ -26,15 +26,14 @@ sys.path.insert(0, str(ROOT))
 import bibtexparser  # noqa: E402
 from bibtexparser.middlewares import LatexEncodingMiddleware, default_unparse_stack  # noqa: E402
 from bibtexparser.model import Entry, Field  # noqa: E402
+from digestlake.exports.bibtex import BibReport, bib_entry  # noqa: E402
+from digestlake.lake.store import Lake  # noqa: E402
+from digestlake.pipeline.config import SourceConfig  # noqa: E402
+from digestlake.pipeline.ingest import commit_batches, extract_source  # noqa: E402
+from digestlake.transforms.citation_keys import assign_keys  # noqa: E402
+from digestlake.transforms.publication import publication_records  # noqa: E402
 from pybtex.database import BibliographyData, Person  # noqa: E402
 from pybtex.database import Entry as PybtexEntry  # noqa: E402
-
-from exports.bibtex import BibReport, bib_entry  # noqa: E402
-from flows.config import SourceConfig  # noqa: E402
-from flows.ingest_steps import commit_batches, extract_source  # noqa: E402
-from lake.store import Lake  # noqa: E402
-from transforms.citation_keys import assign_keys  # noqa: E402
-from transforms.publication import publication_records  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 

@@ -21,12 +21,12 @@ from common import need, options
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flows.config import SourceConfig  # noqa: E402
-from flows.ingest_steps import SourceBatch, commit_batches  # noqa: E402
-from lake.store import Lake  # noqa: E402
-from sources.vault import read_vault_git  # noqa: E402
-from transforms.mentions import MentionInput, mentions_frame  # noqa: E402
-from transforms.note import parse_note  # noqa: E402
+from digestlake.lake.store import Lake  # noqa: E402
+from digestlake.pipeline.config import SourceConfig  # noqa: E402
+from digestlake.pipeline.ingest import SourceBatch, commit_batches  # noqa: E402
+from digestlake.sources.vault import read_vault_git  # noqa: E402
+from digestlake.transforms.mentions import MentionInput, mentions_frame  # noqa: E402
+from digestlake.transforms.note import parse_note  # noqa: E402
 
 BUNDLE = ROOT.parent / "shared" / "corpus" / "arxiv-today.bundle"
 

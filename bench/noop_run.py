@@ -25,8 +25,8 @@ from common import options
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lake.location import Location  # noqa: E402
-from lake.runs import changed_files  # noqa: E402
+from digestlake.core.location import Location  # noqa: E402
+from digestlake.lake.runs import changed_files  # noqa: E402
 
 SAMPLES = ROOT / "data" / "samples"
 EMPTY_FLOW = """
@@ -38,11 +38,11 @@ empty()
 """
 IN_PROCESS = """
 import sys, time
-from flows.prefect_env import configure_prefect
+from digestlake.flows.prefect_env import configure_prefect
 from pathlib import Path
 configure_prefect(Path(sys.argv[2]))
 from prefect import flow
-from flows.pipeline import pipeline_flow
+from digestlake.flows.pipeline import pipeline_flow
 @flow
 def empty():
     return None
@@ -86,7 +86,15 @@ def main() -> None:
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_LOGGING_LEVEL": "WARNING",
         }
-        ours = [sys.executable, "-m", "flows.cli", "run", "--offline", "--config", str(cfg)]
+        ours = [
+            sys.executable,
+            "-m",
+            "digestlake.flows.cli",
+            "run",
+            "--offline",
+            "--config",
+            str(cfg),
+        ]
         empty = [sys.executable, "-c", EMPTY_FLOW]
         timed(ours, env)  # fills the lake, migrates the Prefect database
         rewritten: list[str] = []

@@ -27,15 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from digestlake.lake.store import Lake  # noqa: E402
+from digestlake.pipeline.config import SourceConfig  # noqa: E402
+from digestlake.pipeline.ingest import SourceBatch, commit_batches, extract_source  # noqa: E402
+from digestlake.pipeline.titles import resolve_titles  # noqa: E402
+from digestlake.sources.arxiv_client import ArxivClient  # noqa: E402
+from digestlake.transforms.digest import parse_digest  # noqa: E402
+from digestlake.transforms.mentions import MentionInput, digest_identity, mentions_frame  # noqa: E402
 from standin_arxiv import Paper, StandIn, serve_standin  # noqa: E402
-
-from flows.config import SourceConfig  # noqa: E402
-from flows.ingest_steps import SourceBatch, commit_batches, extract_source  # noqa: E402
-from flows.resolve_steps import resolve_titles  # noqa: E402
-from lake.store import Lake  # noqa: E402
-from sources.arxiv_client import ArxivClient  # noqa: E402
-from transforms.digest import parse_digest  # noqa: E402
-from transforms.mentions import MentionInput, digest_identity, mentions_frame  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -31,8 +31,8 @@ OURS = """
 import sys, time, resource
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
-from flows.snapshot_steps import import_snapshot
-from lake.store import Lake
+from digestlake.pipeline.snapshot import import_snapshot
+from digestlake.lake.store import Lake
 t = time.perf_counter()
 import_snapshot(Lake(sys.argv[2]), Path(sys.argv[1]), progress=False)
 print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

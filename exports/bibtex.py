@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from exports.latex import LatexReport, to_latex, verbatim
+from digestlake.exports.latex import LatexReport, to_latex, verbatim
 
 HEADER = "% Written by digestlake. Edits are overwritten on the next publish.\n\n"
 

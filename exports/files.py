@@ -7,7 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from lake.location import Location
+from digestlake.core.location import Location
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 _MAX_SLUG = 80

@@ -14,9 +14,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
-
-from flows.config import ConfigError, load_config
-from lake.lock import LakeBusy
+from digestlake.lake.lock import LakeBusy
+from digestlake.pipeline.config import ConfigError, load_config
 
 
 def _json_default(value: object) -> str:
@@ -26,9 +25,9 @@ def _json_default(value: object) -> str:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from sources.decode import DecodeError, decode_text
-    from transforms.digest import parse_digest
-    from transforms.note import parse_note
+    from digestlake.sources.decode import DecodeError, decode_text
+    from digestlake.transforms.digest import parse_digest
+    from digestlake.transforms.note import parse_note
 
     path = Path(args.file)
     try:
@@ -59,7 +58,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def _lake(args: argparse.Namespace):
-    from lake.store import Lake
+    from digestlake.lake.store import Lake
 
     return Lake(load_config(args.config).lake_path)
 
@@ -83,8 +82,7 @@ def _print_frame(df: pl.DataFrame, fmt: str) -> None:
 
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
-
-    from lake.query import run_query
+    from digestlake.lake.query import run_query
 
     try:
         df = run_query(_lake(args), args.sql)
@@ -96,8 +94,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from lake.lock import lock_state
-    from lake.runs import last_runs
+    from digestlake.lake.lock import lock_state
+    from digestlake.lake.runs import last_runs
 
     lake = _lake(args)
     print(f"lake: {lake.root}")
@@ -123,7 +121,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if lake.location.local_path is not None:
         print(f"lock: {lock_state(lake.location.local_path).describe()}")
     else:
-        from flows.guard import lease_name
+        from digestlake.pipeline.lock import lease_name
 
         print(f"lock: the Prefect lease {lease_name(lake.root)} (prefect gcl inspect shows it)")
     runs = last_runs(lake, args.runs)
@@ -202,7 +200,7 @@ def _print_enrich(report) -> None:
 
 def _start_prefect(args: argparse.Namespace):
     config = load_config(args.config)
-    from flows.prefect_env import configure_prefect
+    from digestlake.flows.prefect_env import configure_prefect
 
     configure_prefect(config.cache_path)
     return config
@@ -210,7 +208,7 @@ def _start_prefect(args: argparse.Namespace):
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     config = _start_prefect(args)
-    from flows.ingest import ingest_flow
+    from digestlake.flows.ingest import ingest_flow
 
     report = ingest_flow(config_path=str(config.config_file), offline=args.offline)
     _print_ingest(report, config.lake_path)
@@ -219,7 +217,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_enrich(args: argparse.Namespace) -> int:
     config = _start_prefect(args)
-    from flows.enrich import enrich_flow
+    from digestlake.flows.enrich import enrich_flow
 
     _print_enrich(enrich_flow(config_path=str(config.config_file), offline=args.offline))
     return 0
@@ -227,7 +225,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     config = _start_prefect(args)
-    from flows.publish import publish_flow
+    from digestlake.flows.publish import publish_flow
 
     report = publish_flow(config_path=str(config.config_file), biblatex=args.style == "biblatex")
     _print_publish(report, config.exports_path)
@@ -236,7 +234,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = _start_prefect(args)
-    from flows.pipeline import pipeline_flow
+    from digestlake.flows.pipeline import pipeline_flow
 
     report = pipeline_flow(
         config_path=str(config.config_file), offline=args.offline, biblatex=args.style == "biblatex"
@@ -257,10 +255,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not config.schedules:
         print(f"config error: {config.config_file} has no [[schedules]] to serve", file=sys.stderr)
         return 2
-    from flows.prefect_env import prefect_server
+    from digestlake.flows.prefect_env import prefect_server
 
     with prefect_server(config.cache_path) as url:
-        from flows.serve import serve_schedules
+        from digestlake.flows.serve import serve_schedules
 
         for s in config.schedules:
             print(f"serving {s.flow} as {s.name}: cron {s.cron!r} ({s.timezone}) on {url}")
@@ -271,10 +269,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_import_snapshot(args: argparse.Namespace) -> int:
-    from flows.guard import hold_lake
-    from flows.progress import in_terminal
-    from flows.snapshot_steps import import_snapshot
-    from lake.store import Lake
+    from digestlake.lake.store import Lake
+    from digestlake.pipeline.lock import hold_lake
+    from digestlake.pipeline.progress import in_terminal
+    from digestlake.pipeline.snapshot import import_snapshot
 
     config = _start_prefect(args)  # a lake at a URL is locked through Prefect
     path = Path(args.file)

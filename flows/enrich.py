@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import ArxivConfig, load_config, load_overrides
+from digestlake.pipeline.enrich import EnrichReport, enrich_papers, pending_ids
+from digestlake.pipeline.harvest import harvest_oai
+from digestlake.pipeline.lock import hold_lake
+from digestlake.pipeline.titles import resolve_titles
+from digestlake.sources.arxiv_client import ArxivClient
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import rate_limit
-
-from flows.config import ArxivConfig, load_config, load_overrides
-from flows.enrich_steps import EnrichReport, enrich_papers, pending_ids
-from flows.guard import hold_lake
-from flows.harvest_steps import harvest_oai
-from flows.resolve_steps import resolve_titles
-from lake.store import Lake
-from sources.arxiv_client import ArxivClient
 
 ARXIV_LIMIT = "arxiv-api"
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import Config, SourceConfig, load_config
+from digestlake.pipeline.ingest import IngestReport, SourceBatch, commit_batches, extract_source
+from digestlake.pipeline.lock import hold_lake
+from digestlake.sources.digest_files import SourceUnavailable
+from digestlake.sources.git import GitError
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
-
-from flows.config import Config, SourceConfig, load_config
-from flows.guard import hold_lake
-from flows.ingest_steps import IngestReport, SourceBatch, commit_batches, extract_source
-from lake.store import Lake
-from sources.digest_files import SourceUnavailable
-from sources.git import GitError
 
 
 def _transient(task, task_run, state) -> bool:

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from digestlake.core.location import Location
+from digestlake.flows.enrich import enrich_task
+from digestlake.flows.ingest import ingest_sources
+from digestlake.flows.publish import publish_task
+from digestlake.lake.runs import changed_files, new_run_id, record_run
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import load_config
+from digestlake.pipeline.lock import hold_lake
+from digestlake.pipeline.report import PipelineReport, RunInfo, run_row
 from prefect import flow, runtime
 from prefect.artifacts import create_markdown_artifact
-
-from flows.config import load_config
-from flows.enrich import enrich_task
-from flows.guard import hold_lake
-from flows.ingest import ingest_sources
-from flows.publish import publish_task
-from flows.run_report import PipelineReport, RunInfo, run_row
-from lake.location import Location
-from lake.runs import changed_files, new_run_id, record_run
-from lake.store import Lake
 
 
 @flow(name="pipeline")

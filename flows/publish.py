@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import load_config
+from digestlake.pipeline.lock import hold_lake
+from digestlake.pipeline.publish import PublishReport, publish
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-
-from flows.config import load_config
-from flows.guard import hold_lake
-from flows.publish_steps import PublishReport, publish
-from lake.store import Lake
 
 
 @task(name="publish-exports", cache_policy=NO_CACHE)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import duckdb
 import polars as pl
-
-from lake.schemas import TABLES
-from lake.store import Lake
+from digestlake.core.tables import TABLES
+from digestlake.lake.store import Lake
 
 
 def connect(lake: Lake) -> duckdb.DuckDBPyConnection:

@@ -7,10 +7,9 @@ from datetime import datetime
 from urllib.parse import unquote
 
 import polars as pl
-
-from lake.location import FileState
-from lake.schemas import RUNS
-from lake.store import Lake
+from digestlake.core.location import FileState
+from digestlake.core.tables import RUNS
+from digestlake.lake.store import Lake
 
 
 def new_run_id(started: datetime) -> str:

@@ -16,9 +16,8 @@ from urllib.parse import quote, unquote
 
 import polars as pl
 import pyarrow.parquet as pq
-
-from lake.location import Location
-from lake.schemas import SCHEMA_VERSION, TABLES, TableSpec
+from digestlake.core.location import Location
+from digestlake.core.tables import SCHEMA_VERSION, TABLES, TableSpec
 
 _VERSION_KEY = "digestlake.schema_version"
 _TABLE_KEY = "digestlake.table"

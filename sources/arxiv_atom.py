@@ -13,8 +13,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 import feedparser
-
-from transforms.arxiv_ids import parse_arxiv_id
+from digestlake.transforms.arxiv_ids import parse_arxiv_id
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"

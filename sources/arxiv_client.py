@@ -26,8 +26,13 @@ from typing import TypeVar
 from urllib.parse import urlencode, urlparse
 
 import httpx
-
-from sources.arxiv_atom import ArxivFeed, ArxivQueryError, ArxivRecord, BrokenFeed, parse_feed
+from digestlake.sources.arxiv_atom import (
+    ArxivFeed,
+    ArxivQueryError,
+    ArxivRecord,
+    BrokenFeed,
+    parse_feed,
+)
 
 T = TypeVar("T")
 USER_AGENT = "digestlake/0.1 (paper digest ETL; https://github.com/digestlake/digestlake)"

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-
-from sources.decode import DecodeError, decode_text
-from sources.snapshot import read_snapshot
+from digestlake.sources.decode import DecodeError, decode_text
+from digestlake.sources.snapshot import read_snapshot
 
 DIGEST_SUFFIXES = (".txt", ".md")
 USER_AGENT = "digestlake/0.1 (+https://github.com/digestlake/digestlake)"

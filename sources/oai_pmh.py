@@ -14,10 +14,10 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
-from sources.arxiv_atom import ArxivAuthor, ArxivRecord, BrokenFeed
-from sources.arxiv_client import ArxivClient
-from transforms.arxiv_ids import parse_arxiv_id
-from transforms.authors import parse_authors
+from digestlake.sources.arxiv_atom import ArxivAuthor, ArxivRecord, BrokenFeed
+from digestlake.sources.arxiv_client import ArxivClient
+from digestlake.transforms.arxiv_ids import parse_arxiv_id
+from digestlake.transforms.authors import parse_authors
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 RAW = "{http://arxiv.org/OAI/arXivRaw/}"

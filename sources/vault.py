@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sources import git
-from sources.decode import DecodeError, decode_text
-from sources.digest_files import SourceUnavailable
-from sources.snapshot import read_snapshot
+from digestlake.sources import git
+from digestlake.sources.decode import DecodeError, decode_text
+from digestlake.sources.digest_files import SourceUnavailable
+from digestlake.sources.snapshot import read_snapshot
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,7 @@ def prefect_env(**extra: str) -> dict[str, str]:
 def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real ``prefect server start`` on 127.0.0.1 (with its scheduler and services), for the
     tests that run digestlake as separate processes: ~5 s to start, ~3 s per flow run after."""
-    from flows.prefect_env import local_prefect_server
+    from digestlake.flows.prefect_env import local_prefect_server
 
     with local_prefect_server(tmp_path_factory.mktemp("prefect-server"), prefect_env()) as url:
         yield url

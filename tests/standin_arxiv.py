@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 from xml.etree import ElementTree as ET
 
-from transforms.arxiv_ids import parse_arxiv_id
+from digestlake.transforms.arxiv_ids import parse_arxiv_id
 
 ATOM, OS, AX = (
     "http://www.w3.org/2005/Atom",

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SHARED, need_shared
-
-from sources.arxiv_atom import ArxivQueryError, BrokenFeed, parse_feed
+from digestlake.sources.arxiv_atom import ArxivQueryError, BrokenFeed, parse_feed
 
 FIXTURES = SHARED / "fixtures" / "arxiv"
 

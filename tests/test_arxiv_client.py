@@ -10,10 +10,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from digestlake.sources.arxiv_atom import ArxivQueryError
+from digestlake.sources.arxiv_client import ArxivClient, ArxivUnavailable, ArxivUnreachable
 from standin_arxiv import Paper, StandIn, serve_standin
-
-from sources.arxiv_atom import ArxivQueryError
-from sources.arxiv_client import ArxivClient, ArxivUnavailable, ArxivUnreachable
 
 INTERVAL = 0.2
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from lake.citation_keys import issue_citation_keys
-from lake.store import Lake
-from transforms.citation_keys import assign_keys, key_base
+from digestlake.lake.store import Lake
+from digestlake.pipeline.citation_keys import issue_citation_keys
+from digestlake.transforms.citation_keys import assign_keys, key_base
 
 
 def test_key_base_like_google_scholar() -> None:
@@ -50,9 +50,9 @@ def test_a_provisional_paper_hands_its_key_to_the_arxiv_paper_it_turns_out_to_be
 ) -> None:
     """Cited while provisional (no arXiv id yet), the paper keeps its key once a note links
     it to arXiv: the BibTeX key in the user's LaTeX still resolves."""
-    from flows.config import ExportsConfig, SourceConfig
-    from flows.ingest_steps import commit_batches, extract_source
-    from flows.publish_steps import publish
+    from digestlake.pipeline.config import ExportsConfig, SourceConfig
+    from digestlake.pipeline.ingest import commit_batches, extract_source
+    from digestlake.pipeline.publish import publish
 
     lake, t0 = Lake(tmp_path / "lake"), datetime(2026, 1, 1, tzinfo=UTC)
     digests = tmp_path / "digests"

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLES
+from digestlake.flows.cli import main
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import load_config
+from digestlake.pipeline.ingest import commit_batches, extract_source
 from test_digest_parser import expected_fields
-
-from flows.cli import main
-from flows.config import load_config
-from flows.ingest_steps import commit_batches, extract_source
-from lake.store import Lake
 
 
 def test_parse_seed_as_json_matches_expected(corpus: Path, capsys) -> None:
@@ -103,7 +102,7 @@ def test_status_lists_tables_sources_and_quarantine(sample_lake: Path, capsys) -
 def test_help_on_every_verb() -> None:
     for verb in ("run", "ingest", "enrich", "publish", "parse", "query", "status"):
         proc = subprocess.run(
-            [sys.executable, "-m", "flows.cli", verb, "--help"],
+            [sys.executable, "-m", "digestlake.flows.cli", verb, "--help"],
             capture_output=True,
             text=True,
             cwd=ROOT,

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-
-from flows.config import ConfigError, load_config, load_overrides
+from digestlake.pipeline.config import ConfigError, load_config, load_overrides
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -132,7 +131,7 @@ def test_schedules_and_run_settings(tmp_path: Path) -> None:
 
 
 def test_readme_documents_every_key_and_each_is_overridable(tmp_path: Path) -> None:
-    from flows.config import _SECTION_KEYS
+    from digestlake.pipeline.config import _SECTION_KEYS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = [line for line in readme.splitlines() if line.startswith("| `[")]

@@ -7,10 +7,9 @@ from datetime import date
 from pathlib import Path
 
 from conftest import MEASUREMENTS
-
-from transforms.commentary import is_marker
-from transforms.digest import parse_digest
-from transforms.tags import normalise_tag
+from digestlake.transforms.commentary import is_marker
+from digestlake.transforms.digest import parse_digest
+from digestlake.transforms.tags import normalise_tag
 
 FIELDS = ("title", "authors_raw", "abstract", "commentary", "tags")
 

@@ -9,13 +9,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import SAMPLES
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import SourceConfig
+from digestlake.pipeline.enrich import enrich_papers, pending_ids
+from digestlake.pipeline.ingest import commit_batches, extract_source
+from digestlake.sources.arxiv_client import ArxivClient
 from standin_arxiv import Paper, StandIn, serve_standin
-
-from flows.config import SourceConfig
-from flows.enrich_steps import enrich_papers, pending_ids
-from flows.ingest_steps import commit_batches, extract_source
-from lake.store import Lake
-from sources.arxiv_client import ArxivClient
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 INTERVAL = 0.05

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from transforms.arxiv_ids import ArxivId, find_arxiv_ids, parse_arxiv_id
-from transforms.authors import parse_authors
-from transforms.commentary import split_commentary
-from transforms.tags import normalise_tag, parse_tag_line
-from transforms.titles import normalise_title
+from digestlake.transforms.arxiv_ids import ArxivId, find_arxiv_ids, parse_arxiv_id
+from digestlake.transforms.authors import parse_authors
+from digestlake.transforms.commentary import split_commentary
+from digestlake.transforms.tags import normalise_tag, parse_tag_line
+from digestlake.transforms.titles import normalise_title
 
 
 @pytest.mark.parametrize(

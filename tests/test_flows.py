@@ -32,7 +32,7 @@ def config(tmp_path: Path, extra: str = "", arxiv: str = "[arxiv]\nenabled = fal
 def test_ingest_flow_reports_a_failed_source_and_commits_the_others(
     prefect_server, tmp_path: Path
 ) -> None:
-    from flows.ingest import ingest_flow
+    from digestlake.flows.ingest import ingest_flow
 
     report = ingest_flow(config_path=str(config(tmp_path)))
     status = {s.source_id: s.status for s in report.sources}
@@ -50,7 +50,7 @@ def test_ingest_flow_reports_a_failed_source_and_commits_the_others(
 
 
 def test_transient_http_failure_is_retried(prefect_server, tmp_path: Path) -> None:
-    from flows.ingest import ingest_flow
+    from digestlake.flows.ingest import ingest_flow
 
     with serve({"/d.txt": [Route(b"busy", 503), Route(DAY.encode())]}) as server:
         extra = f'[[sources]]\nname = "web"\nkind = "digest"\nurl = "{server.base_url}/d.txt"\n'
@@ -63,7 +63,7 @@ def test_transient_http_failure_is_retried(prefect_server, tmp_path: Path) -> No
 def test_pipeline_ingests_then_publishes_and_a_rerun_writes_nothing(
     prefect_server, tmp_path: Path
 ) -> None:
-    from flows.pipeline import pipeline_flow
+    from digestlake.flows.pipeline import pipeline_flow
 
     config_path = str(config(tmp_path))
     report = pipeline_flow(config_path=config_path, biblatex=True)
@@ -77,10 +77,9 @@ def test_pipeline_ingests_then_publishes_and_a_rerun_writes_nothing(
     assert again.ingest.files_written == [] and again.publish.files.written == []
     assert again.publish.keys_issued == 0
 
+    from digestlake.lake.store import Lake
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-
-    from lake.store import Lake
 
     runs = Lake(tmp_path / "lake").read("runs").sort("started_at").to_dicts()
     assert [r["status"] for r in runs] == ["completed", "completed"]
@@ -97,10 +96,9 @@ def test_pipeline_ingests_then_publishes_and_a_rerun_writes_nothing(
 
 
 def test_pipeline_enriches_through_the_global_rate_limit(prefect_server, tmp_path: Path) -> None:
+    from digestlake.flows.pipeline import pipeline_flow
     from prefect.client.orchestration import get_client
     from standin_arxiv import Paper, serve_standin
-
-    from flows.pipeline import pipeline_flow
 
     with serve_standin() as standin:
         standin.add(
@@ -126,9 +124,9 @@ def test_pipeline_enriches_through_the_global_rate_limit(prefect_server, tmp_pat
 def test_a_failed_run_is_recorded_and_status_tells_it_from_a_stale_lock(
     prefect_server, tmp_path: Path, capsys
 ) -> None:
-    from flows.cli import main
-    from flows.pipeline import pipeline_flow
-    from lake.store import Lake
+    from digestlake.flows.cli import main
+    from digestlake.flows.pipeline import pipeline_flow
+    from digestlake.lake.store import Lake
 
     config_path = config(tmp_path, extra='[exports]\npath = "exports"\n')
     (tmp_path / "exports").write_text("a file where the exports folder should be")

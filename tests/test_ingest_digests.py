@@ -9,12 +9,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import SAMPLES
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import SourceConfig
+from digestlake.pipeline.ingest import commit_batches, extract_source
+from digestlake.sources.digest_files import SourceUnavailable
 from httpserver import Route, serve
-
-from flows.config import SourceConfig
-from flows.ingest_steps import commit_batches, extract_source
-from lake.store import Lake
-from sources.digest_files import SourceUnavailable
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 DAY = "2024년 1월 2일\nA Paper\n(Ann Lee)\nAn abstract long enough to be an abstract here.\n코멘트.\n#llm\n"

@@ -11,10 +11,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import MEASUREMENTS
-
-from flows.config import SourceConfig
-from flows.ingest_steps import commit_batches, extract_source
-from lake.store import Lake
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import SourceConfig
+from digestlake.pipeline.ingest import commit_batches, extract_source
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -9,9 +9,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-
-from lake.schemas import SCHEMA_VERSION
-from lake.store import Lake, LakeError
+from digestlake.core.tables import SCHEMA_VERSION
+from digestlake.lake.store import Lake, LakeError
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

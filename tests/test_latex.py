@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from exports.latex import LatexReport, to_latex, verbatim
+from digestlake.exports.latex import LatexReport, to_latex, verbatim
 
 
 def balanced(text: str) -> bool:

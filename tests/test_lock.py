@@ -11,14 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
-
-from lake.lock import LakeBusy, lake_lock, lock_state
+from digestlake.lake.lock import LakeBusy, lake_lock, lock_state
 
 HOLD = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from lake.lock import lake_lock
+    from digestlake.lake.lock import lake_lock
     with lake_lock(Path(sys.argv[1]), "other-run", wait=False, timeout_s=0):
         print("held", flush=True)
         time.sleep(60)

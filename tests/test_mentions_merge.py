@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from lake.schemas import MENTIONS
-from transforms.entry import build_entry
-from transforms.mentions import MentionInput, digest_identity, mentions_frame, merge_mentions
+from digestlake.core.tables import MENTIONS
+from digestlake.transforms.entry import build_entry
+from digestlake.transforms.mentions import (
+    MentionInput,
+    digest_identity,
+    mentions_frame,
+    merge_mentions,
+)
 
 T1 = datetime(2026, 1, 1, tzinfo=UTC)
 T2 = datetime(2026, 1, 2, tzinfo=UTC)

@@ -10,13 +10,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import SHARED, need_shared
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import SourceConfig
+from digestlake.pipeline.harvest import harvest_oai
+from digestlake.sources.arxiv_client import ArxivClient
+from digestlake.sources.oai_pmh import OaiError, parse_oai
 from standin_arxiv import Paper, StandIn, serve_standin
-
-from flows.config import SourceConfig
-from flows.harvest_steps import harvest_oai
-from lake.store import Lake
-from sources.arxiv_client import ArxivClient
-from sources.oai_pmh import OaiError, parse_oai
 
 FIXTURES = SHARED / "fixtures" / "arxiv"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

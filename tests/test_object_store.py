@@ -13,14 +13,13 @@ from pathlib import Path
 import fsspec
 import pytest
 from conftest import CORPUS, ROOT, SAMPLES, need_shared, prefect_env
-
-from flows.config import ExportsConfig, SourceConfig, load_config
-from flows.ingest_steps import commit_batches, extract_source
-from flows.publish_steps import publish
-from flows.snapshot_steps import import_snapshot
-from lake.location import Location
-from lake.query import run_query
-from lake.store import Lake
+from digestlake.core.location import Location
+from digestlake.lake.query import run_query
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import ExportsConfig, SourceConfig, load_config
+from digestlake.pipeline.ingest import commit_batches, extract_source
+from digestlake.pipeline.publish import publish
+from digestlake.pipeline.snapshot import import_snapshot
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 SNAPSHOT = ROOT.parent / "shared" / "fixtures" / "arxiv" / "kaggle_sample.jsonl"
@@ -105,7 +104,7 @@ def test_the_pipeline_runs_on_an_s3_lake_with_its_lease_in_prefect(
     )
     assert load_config(config, env={}).lake_path == "s3://digestlake/pipeline/lake"
     env = prefect_env(PREFECT_API_URL=prefect_api, **s3)
-    command = [sys.executable, "-m", "flows.cli", "run", "--offline", "--config", str(config)]
+    command = [sys.executable, "-m", "digestlake.flows.cli", "run", "--offline", "--config", str(config)]
     for _ in range(2):
         done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
@@ -115,7 +114,7 @@ def test_the_pipeline_runs_on_an_s3_lake_with_its_lease_in_prefect(
     assert runs["lake_files_written"].to_list()[1] == 0
     bib = Location("s3://digestlake/pipeline/exports").read_bytes("bibtex/all.bib")
     assert b"@article{" in bib or b"@misc{" in bib
-    from flows.guard import lease_name
+    from digestlake.pipeline.lock import lease_name
 
     name = lease_name("s3://digestlake/pipeline/lake")  # the lake's lock, held in Prefect
     inspect = [sys.executable, "-m", "prefect", "gcl", "inspect", name]

@@ -14,17 +14,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import CORPUS, MEASUREMENTS, ROOT, SAMPLES, need_shared, prefect_env
-
-from lake.location import Location
-from lake.schemas import TABLES
-from lake.store import Lake
+from digestlake.core.location import Location
+from digestlake.core.tables import TABLES
+from digestlake.lake.store import Lake
 
 pytestmark = pytest.mark.prefect
 
 
 def digestlake(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", *args],
+        [sys.executable, "-m", "digestlake.flows.cli", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -156,7 +155,7 @@ def test_a_run_killed_mid_write_is_completed_by_the_next(prefect_api: str, tmp_p
         run.wait()
         Lake(lake_root).row_counts()  # readable: every file whole
     status = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "status", "--config", str(killed)],
+        [sys.executable, "-m", "digestlake.flows.cli", "status", "--config", str(killed)],
         capture_output=True, text=True, env=env, cwd=ROOT, check=True,
     )  # fmt: skip
     assert "lock: stale" in status.stdout

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-
-from lake.schemas import PAPERS
-from lake.store import conform
-from transforms.entry import build_entry
-from transforms.mentions import MentionInput, mentions_frame
-from transforms.papers import build_papers, resolve_mentions
+from digestlake.core.tables import PAPERS
+from digestlake.lake.store import conform
+from digestlake.transforms.entry import build_entry
+from digestlake.transforms.mentions import MentionInput, mentions_frame
+from digestlake.transforms.papers import build_papers, resolve_mentions
 
 
 def entry(title, *, urls=(), abstract=None, day=date(2024, 1, 2)):

@@ -15,11 +15,10 @@ import polars as pl
 import pybtex.database
 import pytest
 from conftest import MEASUREMENTS
-
-from flows.config import ExportsConfig, SourceConfig
-from flows.ingest_steps import commit_batches, extract_source
-from flows.publish_steps import publish
-from lake.store import Lake
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import ExportsConfig, SourceConfig
+from digestlake.pipeline.ingest import commit_batches, extract_source
+from digestlake.pipeline.publish import publish
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 CONFIG = ExportsConfig()

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from exports.files import FileChanges
-from flows.enrich_steps import EnrichReport
-from flows.ingest_steps import IngestReport, SourceReport
-from flows.publish_steps import PublishReport
-from flows.resolve_steps import ResolveReport
-from flows.run_report import PipelineReport, RunInfo, run_row
-from lake.runs import changed_files, last_runs, record_run
-from lake.store import Lake
+from digestlake.exports.files import FileChanges
+from digestlake.lake.runs import changed_files, last_runs, record_run
+from digestlake.lake.store import Lake
+from digestlake.pipeline.enrich import EnrichReport
+from digestlake.pipeline.ingest import IngestReport, SourceReport
+from digestlake.pipeline.publish import PublishReport
+from digestlake.pipeline.report import PipelineReport, RunInfo, run_row
+from digestlake.pipeline.titles import ResolveReport
 
 T0 = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import polars as pl
 from conftest import SHARED, need_shared
-
-from flows.cli import main
-from flows.snapshot_steps import import_snapshot
-from lake.schemas import PAPERS
-from lake.store import Lake, conform
+from digestlake.core.tables import PAPERS
+from digestlake.flows.cli import main
+from digestlake.lake.store import Lake, conform
+from digestlake.pipeline.snapshot import import_snapshot
 
 SAMPLE = SHARED / "fixtures" / "arxiv" / "kaggle_sample.jsonl"
 
@@ -101,8 +100,8 @@ def test_cli_reports_the_import(tmp_path: Path, capsys) -> None:
 def test_ingest_after_an_import_resolves_against_it_and_rewrites_only_its_own_bucket(
     tmp_path: Path,
 ) -> None:
-    from flows.config import SourceConfig
-    from flows.ingest_steps import commit_batches, extract_source
+    from digestlake.pipeline.config import SourceConfig
+    from digestlake.pipeline.ingest import commit_batches, extract_source
 
     lake = Lake(tmp_path / "lake")
     import_snapshot(lake, need_shared(SAMPLE), progress=False)

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import polars as pl
 from conftest import MEASUREMENTS, ROOT
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import SourceConfig
+from digestlake.pipeline.ingest import commit_batches, extract_source
+from digestlake.pipeline.titles import resolve_titles
+from digestlake.sources.arxiv_client import ArxivClient
+from digestlake.transforms.title_match import Candidate, Overrides, choose, title_query
 from standin_arxiv import Paper, serve_standin
-
-from flows.config import SourceConfig
-from flows.ingest_steps import commit_batches, extract_source
-from flows.resolve_steps import resolve_titles
-from lake.store import Lake
-from sources.arxiv_client import ArxivClient
-from transforms.title_match import Candidate, Overrides, choose, title_query
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 VQ = Candidate(

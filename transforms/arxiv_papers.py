@@ -7,12 +7,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import polars as pl
-
-from lake.schemas import PAPER_VERSIONS, PAPERS
-from transforms.titles import normalise_title
+from digestlake.core.tables import PAPER_VERSIONS, PAPERS
+from digestlake.transforms.titles import normalise_title
 
 if TYPE_CHECKING:  # the records come from sources/; transforms only read their fields
-    from sources.arxiv_atom import ArxivRecord
+    from digestlake.sources.arxiv_atom import ArxivRecord
 
 
 def papers_from_records(records: Iterable[ArxivRecord], fetched_at: datetime) -> pl.DataFrame:

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from itertools import count
 
-from transforms.titles import normalise_title
+from digestlake.transforms.titles import normalise_title
 
 STOPWORDS = frozenset(
     "a an the on of in for to and or with via from towards toward is are be do does how what "

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from transforms.commentary import has_hangul, is_marker
-from transforms.entry import Entry, ParseIssue, build_entry
-from transforms.tags import parse_tag_line
+from digestlake.transforms.commentary import has_hangul, is_marker
+from digestlake.transforms.entry import Entry, ParseIssue, build_entry
+from digestlake.transforms.tags import parse_tag_line
 
 _KOREAN_DATE = re.compile(r"^\s*(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일\s*$")
 _ISO_DATE = re.compile(r"^\s*#*\s*(\d{4})-(\d{2})-(\d{2})\s*$")

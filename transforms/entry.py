@@ -6,9 +6,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from transforms.arxiv_ids import find_arxiv_ids, parse_arxiv_id
-from transforms.authors import parse_authors
-from transforms.commentary import split_commentary
+from digestlake.transforms.arxiv_ids import find_arxiv_ids, parse_arxiv_id
+from digestlake.transforms.authors import parse_authors
+from digestlake.transforms.commentary import split_commentary
 
 _URL = re.compile(r"https?://[^\s<>\"'`\]]+")
 _TRAILING = ".,;:!?)]}'\""

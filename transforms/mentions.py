@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
-
-from lake.schemas import MENTIONS
-from transforms.entry import Entry
-from transforms.titles import normalise_title
+from digestlake.core.tables import MENTIONS
+from digestlake.transforms.entry import Entry
+from digestlake.transforms.titles import normalise_title
 
 # Fields that make up a mention's content: a change in any of them is an update.
 CONTENT_FIELDS = (

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
 
-from transforms.commentary import has_hangul
-from transforms.digest import split_inline_head
-from transforms.entry import Entry, ParseIssue, build_entry
-from transforms.tags import parse_tag_line
+from digestlake.transforms.commentary import has_hangul
+from digestlake.transforms.digest import split_inline_head
+from digestlake.transforms.entry import Entry, ParseIssue, build_entry
+from digestlake.transforms.tags import parse_tag_line
 
 _URL_LINE = re.compile(r"^\s*\S*?((?:https?://|arxiv\.org/)\S+)$")
 _URL_THEN_TEXT = re.compile(r"^\s*(https?://\S+)\s+(\S.*)$")

@@ -11,13 +11,10 @@ import hashlib
 import re
 
 import polars as pl
+from digestlake.core.ids import ARXIV_SOURCES, PROVISIONAL_PREFIX
+from digestlake.core.tables import PAPERS
+from digestlake.transforms.titles import normalise_title
 
-from lake.schemas import PAPERS
-from transforms.titles import normalise_title
-
-PROVISIONAL_PREFIX = "dl:"
-SNAPSHOT_SOURCE = "arxiv-snapshot"  # metadata from the Kaggle bulk snapshot
-ARXIV_SOURCES = ("arxiv", SNAPSHOT_SOURCE)  # papers whose metadata came from arXiv itself
 _NOTE_NAME = re.compile(r"^(?:.*/)?(?:\d{6}\s+)?(?P<title>.+?)\.md$")
 
 

@@ -6,8 +6,7 @@ import re
 from datetime import date, datetime
 
 import polars as pl
-
-from transforms.citation_keys import key_base
+from digestlake.transforms.citation_keys import key_base
 
 _NEW_ID = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
 _OLD_ID = re.compile(r"^[a-z-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})\d{3}$")

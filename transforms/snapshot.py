@@ -11,9 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import polars as pl
-
-from lake.schemas import PAPERS, id_bucket
-from transforms.papers import SNAPSHOT_SOURCE
+from digestlake.core.ids import SNAPSHOT_SOURCE
+from digestlake.core.tables import PAPERS, id_bucket
 
 KAGGLE_SCHEMA = pl.Schema(
     {

@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from transforms.citation_keys import family_name
-from transforms.titles import latex_to_text, normalise_title
+from digestlake.transforms.citation_keys import family_name
+from digestlake.transforms.titles import latex_to_text, normalise_title
 
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 MIN_SIMILARITY = 0.93

@@ -14,17 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
-
-from flows.config import SourceConfig
-from flows.enrich_steps import store_arxiv_papers
-from lake.schemas import (
+from digestlake.core.tables import (
     PAPER_VERSIONS,
     SOURCES,
 )
-from lake.store import Lake
-from sources.arxiv_client import ArxivClient
-from sources.oai_pmh import OaiError, OaiPage, list_records
-from transforms.arxiv_papers import papers_from_records
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import SourceConfig
+from digestlake.pipeline.enrich import store_arxiv_papers
+from digestlake.sources.arxiv_client import ArxivClient
+from digestlake.sources.oai_pmh import OaiError, OaiPage, list_records
+from digestlake.transforms.arxiv_papers import papers_from_records
 
 
 @dataclass(slots=True)

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import UTC, datetime
 
-from flows.config import Config
-from lake.location import Location
-from lake.lock import LakeBusy, LockState, lake_lock
-from lake.runs import new_run_id
+from digestlake.core.location import Location
+from digestlake.lake.lock import LakeBusy, LockState, lake_lock
+from digestlake.lake.runs import new_run_id
+from digestlake.pipeline.config import Config
 
 
 def hold_lake(config: Config, run_id: str | None = None) -> AbstractContextManager[LockState]:

@@ -13,17 +13,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import polars as pl
-
-from flows.ingest_steps import write_resolved
-from flows.progress import progress
-from lake.schemas import TITLE_CANDIDATES
-from lake.store import Lake
-from sources.arxiv_atom import ArxivRecord
-from sources.arxiv_client import ArxivClient, ArxivUnavailable
-from transforms.arxiv_papers import papers_from_records
-from transforms.citation_keys import family_name
-from transforms.title_match import Candidate, Overrides, TitleMatch, choose, title_query
-from transforms.titles import normalise_title
+from digestlake.core.tables import TITLE_CANDIDATES
+from digestlake.lake.store import Lake
+from digestlake.pipeline.ingest import write_resolved
+from digestlake.pipeline.progress import progress
+from digestlake.sources.arxiv_atom import ArxivRecord
+from digestlake.sources.arxiv_client import ArxivClient, ArxivUnavailable
+from digestlake.transforms.arxiv_papers import papers_from_records
+from digestlake.transforms.citation_keys import family_name
+from digestlake.transforms.title_match import Candidate, Overrides, TitleMatch, choose, title_query
+from digestlake.transforms.titles import normalise_title
 
 
 @dataclass(slots=True)

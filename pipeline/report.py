@@ -11,9 +11,9 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime
 
-from flows.enrich_steps import EnrichReport
-from flows.ingest_steps import IngestReport
-from flows.publish_steps import PublishReport
+from digestlake.pipeline.enrich import EnrichReport
+from digestlake.pipeline.ingest import IngestReport
+from digestlake.pipeline.publish import PublishReport
 
 
 @dataclass(slots=True)

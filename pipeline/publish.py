@@ -10,16 +10,16 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from exports.bibtex import bibliographies
-from exports.feeds import feed_files, feed_items
-from exports.files import FileChanges, sync_folder, tag_slugs
-from exports.jsonl import jsonl_files
-from flows.config import ExportsConfig
-from lake.citation_keys import issue_citation_keys
-from lake.location import Location
-from lake.schemas import buckets_of
-from lake.store import Lake
-from transforms.publication import publication_records
+from digestlake.core.location import Location
+from digestlake.core.tables import buckets_of
+from digestlake.exports.bibtex import bibliographies
+from digestlake.exports.feeds import feed_files, feed_items
+from digestlake.exports.files import FileChanges, sync_folder, tag_slugs
+from digestlake.exports.jsonl import jsonl_files
+from digestlake.lake.store import Lake
+from digestlake.pipeline.citation_keys import issue_citation_keys
+from digestlake.pipeline.config import ExportsConfig
+from digestlake.transforms.publication import publication_records
 
 
 @dataclass(slots=True)

@@ -16,9 +16,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
-
-from transforms.title_match import Overrides
-from transforms.titles import normalise_title
+from digestlake.transforms.title_match import Overrides
+from digestlake.transforms.titles import normalise_title
 
 ENV_PREFIX = "DIGESTLAKE_"
 SOURCE_KINDS = ("digest", "vault", "oai")

@@ -12,24 +12,24 @@ from datetime import datetime
 from pathlib import Path
 
 import polars as pl
-
-from flows.config import SourceConfig
-from lake.citation_keys import carry_over_keys
-from lake.schemas import QUARANTINE, SOURCES, id_bucket
-from lake.store import Lake
-from sources.decode import DecodeError
-from sources.digest_files import is_url, read_digest_path, read_digest_url
-from sources.vault import VaultRead, is_git_location, read_vault_folder, read_vault_git
-from transforms.digest import parse_digest
-from transforms.entry import ParseIssue
-from transforms.mentions import MentionInput, digest_identity, mentions_frame, merge_mentions
-from transforms.note import parse_note
-from transforms.papers import (
-    ARXIV_SOURCES,
-    PROVISIONAL_PREFIX,
-    build_papers,
-    resolve_mentions,
+from digestlake.core.ids import ARXIV_SOURCES, PROVISIONAL_PREFIX
+from digestlake.core.tables import QUARANTINE, SOURCES, id_bucket
+from digestlake.lake.store import Lake
+from digestlake.pipeline.citation_keys import carry_over_keys
+from digestlake.pipeline.config import SourceConfig
+from digestlake.sources.decode import DecodeError
+from digestlake.sources.digest_files import is_url, read_digest_path, read_digest_url
+from digestlake.sources.vault import VaultRead, is_git_location, read_vault_folder, read_vault_git
+from digestlake.transforms.digest import parse_digest
+from digestlake.transforms.entry import ParseIssue
+from digestlake.transforms.mentions import (
+    MentionInput,
+    digest_identity,
+    mentions_frame,
+    merge_mentions,
 )
+from digestlake.transforms.note import parse_note
+from digestlake.transforms.papers import build_papers, resolve_mentions
 
 
 @dataclass(slots=True)

@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import polars as pl
-
-from flows.ingest_steps import write_resolved
-from flows.progress import progress
-from flows.resolve_steps import ResolveReport
-from lake.schemas import ARXIV_LOOKUPS
-from lake.store import Lake
-from sources.arxiv_client import ArxivClient, ArxivUnavailable, FetchResult
-from transforms.arxiv_papers import papers_from_records, versions_from_records
-from transforms.papers import ARXIV_SOURCES
+from digestlake.core.ids import ARXIV_SOURCES
+from digestlake.core.tables import ARXIV_LOOKUPS
+from digestlake.lake.store import Lake
+from digestlake.pipeline.ingest import write_resolved
+from digestlake.pipeline.progress import progress
+from digestlake.pipeline.titles import ResolveReport
+from digestlake.sources.arxiv_client import ArxivClient, ArxivUnavailable, FetchResult
+from digestlake.transforms.arxiv_papers import papers_from_records, versions_from_records
 
 
 @dataclass(slots=True)

@@ -19,13 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+from digestlake.core.ids import SNAPSHOT_SOURCE
+from digestlake.core.tables import PAPER_VERSIONS, QUARANTINE
+from digestlake.lake.store import Lake, file_metadata, upsert_rows
+from digestlake.sources.kaggle_snapshot import CHUNK_BYTES, read_snapshot, scan_snapshot
+from digestlake.transforms.snapshot import VERSIONS, snapshot_papers, versions_rows
 from rich.progress import Progress, TaskID
-
-from lake.schemas import PAPER_VERSIONS, QUARANTINE
-from lake.store import Lake, file_metadata, upsert_rows
-from sources.kaggle_snapshot import CHUNK_BYTES, read_snapshot, scan_snapshot
-from transforms.papers import SNAPSHOT_SOURCE
-from transforms.snapshot import VERSIONS, snapshot_papers, versions_rows
 
 STREAM_ROWS = 25_000  # rows per streamed batch: about 50 MB of snapshot text
 

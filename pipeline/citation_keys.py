@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import polars as pl
-
-from lake.schemas import CITATION_KEYS
-from lake.store import Lake
-from transforms.citation_keys import assign_keys
+from digestlake.core.tables import CITATION_KEYS
+from digestlake.lake.store import Lake
+from digestlake.transforms.citation_keys import assign_keys
 
 
 def issue_citation_keys(
