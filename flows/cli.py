@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
+
 from digestlake.lake.lock import LakeBusy
 from digestlake.pipeline.config import ConfigError, load_config
 
@@ -82,6 +83,7 @@ def _print_frame(df: pl.DataFrame, fmt: str) -> None:
 
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
+
     from digestlake.lake.query import run_query
 
     try:
@@ -121,7 +123,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if lake.location.local_path is not None:
         print(f"lock: {lock_state(lake.location.local_path).describe()}")
     else:
-        from digestlake.pipeline.lock import lease_name
+        from digestlake.flows.lease import lease_name
 
         print(f"lock: the Prefect lease {lease_name(lake.root)} (prefect gcl inspect shows it)")
     runs = last_runs(lake, args.runs)
@@ -269,19 +271,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_import_snapshot(args: argparse.Namespace) -> int:
-    from digestlake.lake.store import Lake
-    from digestlake.pipeline.lock import hold_lake
-    from digestlake.pipeline.progress import in_terminal
-    from digestlake.pipeline.snapshot import import_snapshot
-
     config = _start_prefect(args)  # a lake at a URL is locked through Prefect
+    from digestlake.flows.snapshot import import_snapshot_flow
+    from digestlake.pipeline.progress import in_terminal
+
     path = Path(args.file)
-    try:
-        with hold_lake(config):
-            report = import_snapshot(Lake(config.lake_path), path, progress=in_terminal())
-    except FileNotFoundError as exc:
-        print(f"error: {path}: {exc}", file=sys.stderr)
+    if not path.is_file():
+        print(f"error: {path}: no such file", file=sys.stderr)
         return 2
+    report = import_snapshot_flow(
+        file=str(path), config_path=str(config.config_file), progress=in_terminal()
+    )
     print(
         f"snapshot: {report.records} papers in {report.buckets} buckets, "
         f"{report.files_written} lake files written, {report.quarantined} lines quarantined "

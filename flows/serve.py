@@ -7,14 +7,15 @@ overlap take turns (``[run] on_busy``).
 
 from __future__ import annotations
 
+from prefect import serve
+from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron
+
 from digestlake.flows.enrich import enrich_flow
 from digestlake.flows.ingest import ingest_flow
 from digestlake.flows.pipeline import pipeline_flow
 from digestlake.flows.publish import publish_flow
 from digestlake.pipeline.config import Config, ScheduleConfig
-from prefect import serve
-from prefect.deployments.runner import RunnerDeployment
-from prefect.schedules import Cron
 
 FLOWS = {
     "pipeline": pipeline_flow,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import polars as pl
+
 from digestlake.core.tables import CITATION_KEYS
 from digestlake.lake.store import Lake
 from digestlake.transforms.citation_keys import assign_keys

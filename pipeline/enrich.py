@@ -1,4 +1,6 @@
-"""The enrich steps as plain functions (no Prefect here): arXiv metadata for known ids.
+"""``enrich``: arXiv metadata for the lake's papers, in the order that needs the fewest
+requests: OAI-PMH harvests, then metadata by id for papers that have one, then a title search
+for entries that have none. Mentions are reconciled once, at the end.
 
 Ids are fetched in chunks and each chunk is committed, so a crash or an arXiv outage keeps
 what was fetched; the papers left without metadata are simply still pending next run. Ids
@@ -8,17 +10,23 @@ arXiv does not know are recorded in ``arxiv_lookups`` and not asked again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import polars as pl
-from digestlake.core.ids import ARXIV_SOURCES
+
 from digestlake.core.tables import ARXIV_LOOKUPS
 from digestlake.lake.store import Lake
-from digestlake.pipeline.ingest import write_resolved
+from digestlake.pipeline.config import Config, load_overrides
+from digestlake.pipeline.harvest import HarvestReport, harvest_oai
+from digestlake.pipeline.lock import hold_lake
 from digestlake.pipeline.progress import progress
-from digestlake.pipeline.titles import ResolveReport
+from digestlake.pipeline.reconcile import reconcile
+from digestlake.pipeline.runner import LOCAL, Runner
+from digestlake.pipeline.store_arxiv import store_arxiv_papers
+from digestlake.pipeline.titles import ResolveReport, resolve_titles
 from digestlake.sources.arxiv_client import ArxivClient, ArxivUnavailable, FetchResult
 from digestlake.transforms.arxiv_papers import papers_from_records, versions_from_records
+from digestlake.transforms.papers import has_arxiv_metadata
 
 
 @dataclass(slots=True)
@@ -31,7 +39,7 @@ class EnrichReport:
     cache_hits: int = 0
     error: str | None = None
     resolution: ResolveReport | None = None  # the title search that followed, if it ran
-    harvests: list = field(default_factory=list)  # HarvestReport per OAI-PMH source
+    harvests: list[HarvestReport] = field(default_factory=list)
 
 
 def pending_ids(lake: Lake) -> list[str]:
@@ -39,13 +47,13 @@ def pending_ids(lake: Lake) -> list[str]:
     unknown = lake.read("arxiv_lookups").filter(pl.col("status") == "unknown")["arxiv_id"]
     waiting = papers.filter(
         pl.col("arxiv_id").is_not_null()
-        & ~pl.col("metadata_source").is_in(ARXIV_SOURCES)
+        & ~has_arxiv_metadata()
         & ~pl.col("arxiv_id").is_in(unknown.implode())
     )
     return sorted(waiting["arxiv_id"].to_list())
 
 
-def commit_fetched(lake: Lake, result: FetchResult, now: datetime) -> None:
+def _commit_fetched(lake: Lake, result: FetchResult, now: datetime) -> None:
     records = list(result.records.values())
     lookups = pl.DataFrame(
         [{"arxiv_id": i, "status": "found", "checked_at": now} for i in result.records]
@@ -56,16 +64,11 @@ def commit_fetched(lake: Lake, result: FetchResult, now: datetime) -> None:
     lake.upsert("arxiv_lookups", lookups)
 
 
-def store_arxiv_papers(lake: Lake, papers: pl.DataFrame, versions: pl.DataFrame) -> None:
-    """Upsert papers and their versions as arXiv gave them (API or OAI-PMH)."""
-    lake.upsert("papers", papers)
-    lake.upsert("paper_versions", versions)
-
-
-def enrich_papers(
+def fetch_pending(
     lake: Lake, client: ArxivClient, now: datetime, *, chunk: int = 1000, batch_size: int = 200
 ) -> EnrichReport:
-    """Fetch metadata for every pending id; stop early (and say why) when arXiv is unavailable."""
+    """Fetch metadata for every pending id; stop early (and say why) when arXiv is unavailable.
+    Mentions are not reconciled here: the verb does that once."""
     ids = pending_ids(lake)
     report = EnrichReport(pending=len(ids))
     with progress("arXiv: metadata by id", len(ids)) as advance:
@@ -75,13 +78,65 @@ def enrich_papers(
             except ArxivUnavailable as exc:
                 report.error = str(exc)
                 break
-            commit_fetched(lake, result, now)
+            _commit_fetched(lake, result, now)
             report.enriched += len(result.records)
             report.unknown += len(result.missing)
             advance(len(result.records) + len(result.missing))
-    if report.enriched:
-        # arXiv's titles may match digest entries that had no id: resolve again.
-        write_resolved(lake, lake.read("mentions"))
     report.waiting = len(pending_ids(lake))
-    report.requests, report.cache_hits = client.requests_made, client.cache_hits
     return report
+
+
+def arxiv_client(config: Config, *, offline: bool, runner: Runner) -> ArxivClient:
+    """The one arXiv client of a run, with the runner's cross-worker limit."""
+    return ArxivClient(
+        api_url=config.arxiv.api_url,
+        min_interval_s=config.arxiv.min_interval_s,
+        cache_dir=config.arxiv_cache_path,
+        offline=offline,
+        before_request=None if offline else runner.arxiv_gate(config.arxiv.min_interval_s),
+    )
+
+
+def enrich_papers(
+    config: Config, lake: Lake, *, offline: bool, now: datetime, runner: Runner
+) -> EnrichReport:
+    """The enrich stage of a verb that holds the lake already (``run``)."""
+    if not config.arxiv.enabled:
+        waiting = len(pending_ids(lake))
+        return EnrichReport(pending=waiting, waiting=waiting, error="arXiv disabled in the config")
+    with arxiv_client(config, offline=offline, runner=runner) as client:
+        harvests = [
+            runner.step(
+                f"harvest-{s.name}", harvest_oai, lake, client, s, config.arxiv.oai_url, now
+            )
+            for s in config.sources
+            if s.kind == "oai" and s.enabled and not offline
+        ]
+        report = runner.step("fetch-by-id", fetch_pending, lake, client, now)
+        report.harvests = harvests
+        if report.error is None:  # arXiv answers: also search the titles that have no id
+            overrides = load_overrides(config.arxiv.overrides)
+            resolved = runner.step("search-titles", resolve_titles, lake, client, now, overrides)
+            report.resolution, report.error = resolved, resolved.error
+        report.requests, report.cache_hits = client.requests_made, client.cache_hits
+    resolved = report.resolution.resolved if report.resolution else 0
+    if report.enriched or resolved or any(h.records for h in harvests):
+        # arXiv's papers and titles may resolve entries: reconcile once, for all of it.
+        runner.step("reconcile", reconcile, lake)
+    return report
+
+
+def enrich(
+    config: Config,
+    *,
+    offline: bool = False,
+    now: datetime | None = None,
+    runner: Runner = LOCAL,
+) -> EnrichReport:
+    """Fetch what arXiv knows about the lake's papers (``digestlake enrich``); an outage
+    leaves them pending for the next run."""
+    with hold_lake(config, runner):
+        return enrich_papers(
+            config, Lake(config.lake_path), offline=offline, now=now or datetime.now(UTC),
+            runner=runner,
+        )  # fmt: skip

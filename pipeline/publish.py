@@ -1,4 +1,4 @@
-"""The publish steps as plain functions (no Prefect here): keys, then every export file.
+"""``publish``: citation keys, then every export file, from the lake.
 
 Only papers that a live mention names are published. Every file is written only when its
 bytes change, so publishing an unchanged lake touches nothing.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from digestlake.core.location import Location
 from digestlake.core.tables import buckets_of
@@ -18,7 +18,9 @@ from digestlake.exports.files import FileChanges, sync_folder, tag_slugs
 from digestlake.exports.jsonl import jsonl_files
 from digestlake.lake.store import Lake
 from digestlake.pipeline.citation_keys import issue_citation_keys
-from digestlake.pipeline.config import ExportsConfig
+from digestlake.pipeline.config import Config, ExportsConfig
+from digestlake.pipeline.lock import hold_lake
+from digestlake.pipeline.runner import LOCAL, Runner
 from digestlake.transforms.publication import publication_records
 
 
@@ -37,7 +39,7 @@ def _bibtex_folder(out: Location, folder: str, files: dict[str, dict[str, bytes]
     return changes
 
 
-def publish(
+def write_exports(
     lake: Lake,
     exports: str | os.PathLike[str],
     config: ExportsConfig,
@@ -45,6 +47,7 @@ def publish(
     *,
     biblatex: bool = False,
 ) -> PublishReport:
+    """The publish stage: ``lake`` into the folder ``exports``."""
     out = Location(exports)
     mentions = lake.read("mentions")
     # Only papers a mention names are published: read only their buckets.
@@ -75,3 +78,19 @@ def publish(
         simplified=bib_report.latex.simplified,
         kept_utf8="".join(sorted(bib_report.latex.kept_utf8)),
     )
+
+
+def publish(
+    config: Config,
+    *,
+    biblatex: bool = False,
+    now: datetime | None = None,
+    runner: Runner = LOCAL,
+) -> PublishReport:
+    """Issue citation keys for new papers and rewrite the exports that changed
+    (``digestlake publish``)."""
+    with hold_lake(config, runner):
+        return write_exports(
+            Lake(config.lake_path), config.exports_path, config.exports,
+            now or datetime.now(UTC), biblatex=biblatex,
+        )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Importing the Kaggle snapshot into ``papers`` and ``paper_versions`` (no Prefect here).
+"""``import-snapshot``: the Kaggle snapshot into ``papers`` and ``paper_versions``.
 
 Two passes, each in bounded memory: the file is read in chunks of whole lines, each turned into
 paper and version rows by polars and staged as one file per id bucket; then each bucket is
@@ -19,12 +19,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-from digestlake.core.ids import SNAPSHOT_SOURCE
-from digestlake.core.tables import PAPER_VERSIONS, QUARANTINE
-from digestlake.lake.store import Lake, file_metadata, upsert_rows
-from digestlake.sources.kaggle_snapshot import CHUNK_BYTES, read_snapshot, scan_snapshot
-from digestlake.transforms.snapshot import VERSIONS, snapshot_papers, versions_rows
 from rich.progress import Progress, TaskID
+
+from digestlake.core.ids import SNAPSHOT_SOURCE
+from digestlake.core.tables import PAPER_VERSIONS
+from digestlake.lake.store import Lake, file_metadata, upsert_rows
+from digestlake.pipeline.config import Config
+from digestlake.pipeline.lock import hold_lake
+from digestlake.pipeline.runner import LOCAL, Runner
+from digestlake.sources.kaggle_snapshot import CHUNK_BYTES, read_snapshot, scan_snapshot
+from digestlake.transforms.quarantine import quarantine_row, replace_quarantine
+from digestlake.transforms.snapshot import VERSIONS, snapshot_papers, versions_rows
 
 STREAM_ROWS = 25_000  # rows per streamed batch: about 50 MB of snapshot text
 
@@ -42,6 +47,16 @@ class SnapshotReport:
 
 
 def import_snapshot(
+    config: Config, path: Path, *, progress: bool = False, runner: Runner = LOCAL
+) -> SnapshotReport:
+    """Import the Kaggle arXiv metadata snapshot at ``path`` (``digestlake import-snapshot``)."""
+    with hold_lake(config, runner):
+        return runner.step(
+            "import-snapshot", load_snapshot, Lake(config.lake_path), path, progress=progress
+        )
+
+
+def load_snapshot(
     lake: Lake, path: Path, *, progress: bool = True, chunk_bytes: int = CHUNK_BYTES
 ) -> SnapshotReport:
     """Stream ``path`` into the lake. ``fetched_at`` is the file's own time, so importing the
@@ -67,7 +82,7 @@ def import_snapshot(
                 bar.advance(merging)
         lake.sync("papers")
         lake.sync("paper_versions")
-        _write_quarantine(lake, path, bad)
+        _write_quarantine(lake, path, bad, fetched_at)
         return report
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -87,7 +102,7 @@ def _chunked(path: Path, fetched_at: datetime, chunk_bytes: int) -> Iterator[Bat
     """The careful path, for a file with malformed lines: chunks of whole lines, and a chunk
     that does not parse is read line by line so only its bad lines are left out."""
     for chunk in read_snapshot(path, chunk_bytes):
-        bad = [_quarantine_row(path, n, why, fetched_at) for n, why in chunk.bad_lines]
+        bad = [quarantine_row(path.name, n, why) for n, why in chunk.bad_lines]
         yield snapshot_papers(chunk.records.lazy(), fetched_at).collect(), bad
 
 
@@ -167,15 +182,11 @@ class _BucketStager:
         self.buckets.add(bucket)
 
 
-def _quarantine_row(path: Path, line: int, reason: str, seen_at: datetime) -> dict:
-    return {"source_id": SNAPSHOT_SOURCE, "location": f"{path.name}:{line}", "file": path.name,
-            "line": line, "reason": reason, "excerpt": "", "seen_at": seen_at}  # fmt: skip
-
-
-def _write_quarantine(lake: Lake, path: Path, rows: list[dict]) -> None:
-    old = lake.read("quarantine")
-    kept = old.filter(~((pl.col("source_id") == SNAPSHOT_SOURCE) & (pl.col("file") == path.name)))
-    lake.write("quarantine", pl.concat([kept, pl.DataFrame(rows, schema=QUARANTINE.schema)]))
+def _write_quarantine(lake: Lake, path: Path, rows: list[dict], seen_at: datetime) -> None:
+    merged = replace_quarantine(
+        lake.read("quarantine"), SNAPSHOT_SOURCE, [path.name], rows, seen_at
+    )
+    lake.write("quarantine", merged)
 
 
 def _staged(folder: Path, bucket: str) -> list[Path]:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 import feedparser
+from digestlake.core.records import ArxivAuthor, ArxivRecord
 from digestlake.transforms.arxiv_ids import parse_arxiv_id
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -26,30 +27,6 @@ class ArxivQueryError(ValueError):
 
 class BrokenFeed(RuntimeError):
     """Not a usable feed (``Rate exceeded.``, HTML, truncated XML): worth retrying."""
-
-
-@dataclass(frozen=True, slots=True)
-class ArxivAuthor:
-    name: str
-    affiliations: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ArxivRecord:
-    """One paper as the API returns it (its latest version, unless a version was asked)."""
-
-    arxiv_id: str
-    version: int | None
-    title: str
-    abstract: str
-    authors: tuple[ArxivAuthor, ...]
-    published: datetime | None  # v1 submitted
-    updated: datetime | None  # the returned version submitted
-    categories: tuple[str, ...]
-    primary_category: str | None
-    doi: str | None = None
-    journal_ref: str | None = None
-    comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,16 +4,55 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from digestlake.lake.store import Lake
+from digestlake.pipeline.config import ArxivConfig, Config, ExportsConfig, SourceConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 BUNDLE = CORPUS / "arxiv-today.bundle"
 SAMPLES = ROOT / "data" / "samples"
+
+
+def config_for(
+    lake: Lake | Path | str,
+    sources: Sequence[SourceConfig] = (),
+    *,
+    cache: Path | None = None,
+    exports: Path | str | None = None,
+    arxiv: ArxivConfig | None = None,
+    exports_config: ExportsConfig | None = None,
+) -> Config:
+    """The ``Config`` a digestlake.toml would load for this lake and these sources; arXiv off
+    unless given (tests never talk to the real arXiv)."""
+    root = lake.root if isinstance(lake, Lake) else str(lake)
+    local = Path(root) if "://" not in root else None
+    return Config(
+        lake_path=local or root,
+        exports_path=exports or (local.parent / "exports" if local else root + "-exports"),
+        cache_path=cache or (local.parent / "cache" if local else Path("cache")),
+        sources=list(sources),
+        arxiv=arxiv or ArxivConfig(enabled=False),
+        exports=exports_config or ExportsConfig(),
+    )
+
+
+def ingest_into(
+    lake: Lake | Path | str,
+    sources: Sequence[SourceConfig],
+    now: datetime,
+    cache: Path | None = None,
+):
+    """The ``ingest`` verb on these sources."""
+    from digestlake.pipeline.ingest import ingest
+
+    return ingest(config_for(lake, sources, cache=cache), now=now)
 
 
 def need_shared(path: Path) -> Path:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from conftest import config_for
+
 from digestlake.lake.store import Lake
 from digestlake.pipeline.citation_keys import issue_citation_keys
 from digestlake.transforms.citation_keys import assign_keys, key_base
@@ -50,8 +52,8 @@ def test_a_provisional_paper_hands_its_key_to_the_arxiv_paper_it_turns_out_to_be
 ) -> None:
     """Cited while provisional (no arXiv id yet), the paper keeps its key once a note links
     it to arXiv: the BibTeX key in the user's LaTeX still resolves."""
-    from digestlake.pipeline.config import ExportsConfig, SourceConfig
-    from digestlake.pipeline.ingest import commit_batches, extract_source
+    from digestlake.pipeline.config import SourceConfig
+    from digestlake.pipeline.ingest import ingest
     from digestlake.pipeline.publish import publish
 
     lake, t0 = Lake(tmp_path / "lake"), datetime(2026, 1, 1, tzinfo=UTC)
@@ -66,9 +68,9 @@ def test_a_provisional_paper_hands_its_key_to_the_arxiv_paper_it_turns_out_to_be
     sources = [SourceConfig("d", "digest", path=str(digests))]
 
     def run(sources: list[SourceConfig]) -> dict[str, str]:
-        batches = [extract_source(s, lake, tmp_path / "cache") for s in sources]
-        commit_batches(lake, sources, batches, {}, t0)
-        publish(lake, tmp_path / "exports", ExportsConfig(), t0)
+        config = config_for(lake, sources, cache=tmp_path / "cache", exports=tmp_path / "exports")
+        ingest(config, now=t0)
+        publish(config, now=t0)
         keys = lake.read("citation_keys")
         return dict(zip(keys["paper_id"], keys["key"], strict=True))
 

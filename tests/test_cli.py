@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLES
-from digestlake.flows.cli import main
-from digestlake.lake.store import Lake
-from digestlake.pipeline.config import load_config
-from digestlake.pipeline.ingest import commit_batches, extract_source
 from test_digest_parser import expected_fields
+
+from digestlake.flows.cli import main
+from digestlake.pipeline.config import load_config
+from digestlake.pipeline.ingest import ingest
 
 
 def test_parse_seed_as_json_matches_expected(corpus: Path, capsys) -> None:
@@ -69,9 +69,7 @@ def sample_lake(tmp_path: Path) -> Path:
     text = (ROOT / "digestlake.toml").read_text().replace('"data/samples', f'"{SAMPLES}')
     config_file.write_text(text)
     config = load_config(config_file, env={})
-    lake = Lake(config.lake_path)
-    batches = [extract_source(s, lake, config.cache_path) for s in config.sources]
-    commit_batches(lake, config.sources, batches, {}, datetime(2026, 1, 1, tzinfo=UTC))
+    ingest(config, now=datetime(2026, 1, 1, tzinfo=UTC))
     return config_file
 
 

@@ -8,20 +8,20 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, ingest_into
+from standin_arxiv import Paper, StandIn, serve_standin
+
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import SourceConfig
-from digestlake.pipeline.enrich import enrich_papers, pending_ids
-from digestlake.pipeline.ingest import commit_batches, extract_source
+from digestlake.pipeline.enrich import fetch_pending, pending_ids
 from digestlake.sources.arxiv_client import ArxivClient
-from standin_arxiv import Paper, StandIn, serve_standin
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 INTERVAL = 0.05
 
 
 def ingest(lake: Lake, sources: list[SourceConfig], cache: Path) -> None:
-    commit_batches(lake, sources, [extract_source(s, lake, cache) for s in sources], {}, T0)
+    ingest_into(lake, sources, T0, cache)
 
 
 def client(standin: StandIn, **kw) -> ArxivClient:
@@ -44,7 +44,7 @@ def test_enrich_fills_metadata_and_versions_and_remembers_unknown_ids(tmp_path: 
             Paper("2403.90002", "$\\infty$-Context: Attention Beyond a Million Tokens", [("Ravi Shankar", [])]),
         )  # fmt: skip
         with client(standin) as c:
-            report = enrich_papers(lake, c, T0)
+            report = fetch_pending(lake, c, T0)
         assert (report.pending, report.enriched, report.unknown, report.waiting) == (3, 2, 1, 0)
         assert report.requests == 1  # one id_list request for all three
         paper = lake.read("papers").filter(pl.col("paper_id") == "2403.90001").row(0, named=True)
@@ -55,7 +55,7 @@ def test_enrich_fills_metadata_and_versions_and_remembers_unknown_ids(tmp_path: 
         assert versions["version"].to_list() == [1, 3]
         # The unknown id is not asked again; nothing else is pending.
         with client(standin) as c:
-            again = enrich_papers(lake, c, T0)
+            again = fetch_pending(lake, c, T0)
         assert (again.pending, again.requests) == (0, 0)
         assert len(standin.requests) == 1
 
@@ -96,7 +96,7 @@ def test_enrichment_completes_under_each_fault(vault_lake: Lake, tmp_path: Path,
         if fault:
             standin.faults.extend([fault] * 3)
         with client(standin) as c:
-            report = enrich_papers(lake, c, T0)
+            report = fetch_pending(lake, c, T0)
         assert len(ids) > 3500
         assert report.enriched == len(ids) and report.waiting == 0 and report.error is None
         papers = lake.read("papers")
@@ -115,7 +115,7 @@ def test_no_network_leaves_papers_waiting_for_the_next_run(tmp_path: Path) -> No
     ingest(lake, [SourceConfig("v", "vault", path=str(SAMPLES / "vault"))], tmp_path)
     before = lake.read("papers")
     with ArxivClient(api_url="http://arxiv.invalid/api/query", min_interval_s=0) as c:
-        report = enrich_papers(lake, c, T0)
+        report = fetch_pending(lake, c, T0)
     assert (report.enriched, report.waiting, report.requests) == (0, 3, 1)
     assert "does not resolve" in report.error
     assert lake.read("papers").equals(before)

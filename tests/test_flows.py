@@ -77,9 +77,10 @@ def test_pipeline_ingests_then_publishes_and_a_rerun_writes_nothing(
     assert again.ingest.files_written == [] and again.publish.files.written == []
     assert again.publish.keys_issued == 0
 
-    from digestlake.lake.store import Lake
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from digestlake.lake.store import Lake
 
     runs = Lake(tmp_path / "lake").read("runs").sort("started_at").to_dicts()
     assert [r["status"] for r in runs] == ["completed", "completed"]
@@ -96,9 +97,10 @@ def test_pipeline_ingests_then_publishes_and_a_rerun_writes_nothing(
 
 
 def test_pipeline_enriches_through_the_global_rate_limit(prefect_server, tmp_path: Path) -> None:
-    from digestlake.flows.pipeline import pipeline_flow
     from prefect.client.orchestration import get_client
     from standin_arxiv import Paper, serve_standin
+
+    from digestlake.flows.pipeline import pipeline_flow
 
     with serve_standin() as standin:
         standin.add(

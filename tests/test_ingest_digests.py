@@ -8,20 +8,21 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, ingest_into
+from httpserver import Route, serve
+
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import SourceConfig
-from digestlake.pipeline.ingest import commit_batches, extract_source
+from digestlake.pipeline.extract import extract_source
 from digestlake.sources.digest_files import SourceUnavailable
-from httpserver import Route, serve
+from digestlake.sources.kinds import ReadContext
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 DAY = "2024년 1월 2일\nA Paper\n(Ann Lee)\nAn abstract long enough to be an abstract here.\n코멘트.\n#llm\n"
 
 
 def run(lake: Lake, source: SourceConfig, tmp_path: Path, days: int = 0):
-    batch = extract_source(source, lake, tmp_path / "cache")
-    return commit_batches(lake, [source], [batch], {}, T0 + timedelta(days=days))
+    return ingest_into(lake, [source], T0 + timedelta(days=days), tmp_path / "cache")
 
 
 def test_bad_file_is_quarantined_and_the_rest_ingested(tmp_path: Path) -> None:
@@ -93,13 +94,15 @@ def test_url_source_with_conditional_get(tmp_path: Path) -> None:
         routes["/d.txt"] = Route(b"busy", 503)
         with pytest.raises(SourceUnavailable, match="HTTP 503") as err:
             extract_source(
-                SourceConfig("web2", "digest", url=f"{server.base_url}/d.txt"), lake, tmp_path
-            )
+                SourceConfig("web2", "digest", url=f"{server.base_url}/d.txt"),
+                lake, ReadContext(tmp_path), None,
+            )  # fmt: skip
         assert err.value.transient
         with pytest.raises(SourceUnavailable, match="HTTP 404") as err:
             extract_source(
-                SourceConfig("web3", "digest", url=f"{server.base_url}/nope"), lake, tmp_path
-            )
+                SourceConfig("web3", "digest", url=f"{server.base_url}/nope"),
+                lake, ReadContext(tmp_path), None,
+            )  # fmt: skip
         assert not err.value.transient
 
 
@@ -108,9 +111,9 @@ def test_a_failed_source_is_reported_and_the_others_committed(tmp_path: Path) ->
     good = SourceConfig("good", "digest", path=str(SAMPLES / "digests"))
     bad = SourceConfig("bad", "digest", path=str(tmp_path / "missing"))
     with pytest.raises(SourceUnavailable, match="no such file or folder"):
-        extract_source(bad, lake, tmp_path)
-    batch = extract_source(good, lake, tmp_path)
-    report = commit_batches(lake, [good, bad], [batch], {"bad": "missing: no such folder"}, T0)
+        extract_source(bad, lake, ReadContext(tmp_path), None)
+    report = ingest_into(lake, [good, bad], T0, tmp_path)
+    assert "no such file or folder" in report.failed[0].error
     assert [(s.source_id, s.status) for s in report.sources] == [("good", "ok"), ("bad", "failed")]
     sources = {r["source_id"]: r for r in lake.read("sources").to_dicts()}
     assert sources["bad"]["last_error"] and sources["bad"]["cursor"] is None

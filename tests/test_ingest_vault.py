@@ -10,10 +10,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import MEASUREMENTS
+from conftest import MEASUREMENTS, ingest_into
+
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import SourceConfig
-from digestlake.pipeline.ingest import commit_batches, extract_source
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -38,8 +38,7 @@ def commit_all(repo: Path, message: str) -> str:
 
 
 def ingest(lake: Lake, source: SourceConfig, cache: Path, now: datetime):
-    batch = extract_source(source, lake, cache)
-    return commit_batches(lake, [source], [batch], {}, now)
+    return ingest_into(lake, [source], now, cache)
 
 
 def note(title: str, arxiv: str, comment: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+
 from digestlake.core.tables import SCHEMA_VERSION
 from digestlake.lake.store import Lake, LakeError
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from digestlake.exports.latex import LatexReport, to_latex, verbatim
 
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from digestlake.lake.lock import LakeBusy, lake_lock, lock_state
 
 HOLD = textwrap.dedent(

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import fsspec
 import pytest
-from conftest import CORPUS, ROOT, SAMPLES, need_shared, prefect_env
+from conftest import CORPUS, ROOT, SAMPLES, config_for, ingest_into, need_shared, prefect_env
+
 from digestlake.core.location import Location
 from digestlake.lake.query import run_query
 from digestlake.lake.store import Lake
-from digestlake.pipeline.config import ExportsConfig, SourceConfig, load_config
-from digestlake.pipeline.ingest import commit_batches, extract_source
+from digestlake.pipeline.config import SourceConfig, load_config
 from digestlake.pipeline.publish import publish
-from digestlake.pipeline.snapshot import import_snapshot
+from digestlake.pipeline.snapshot import load_snapshot
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 SNAPSHOT = ROOT.parent / "shared" / "fixtures" / "arxiv" / "kaggle_sample.jsonl"
@@ -58,14 +58,14 @@ def _ingest(lake: Lake, cache: Path) -> None:
         SourceConfig("digests", "digest", path=str(need_shared(CORPUS / "digests"))),
         SourceConfig("vault", "vault", path=str(SAMPLES / "vault")),
     ]
-    commit_batches(lake, sources, [extract_source(s, lake, cache) for s in sources], {}, T0)
+    ingest_into(lake, sources, T0, cache)
 
 
 def test_a_lake_and_exports_on_s3_match_local_ones(s3, tmp_path: Path) -> None:
     remote, local = Lake("s3://digestlake/same/lake"), Lake(tmp_path / "lake")
     for lake, exports in ((remote, "s3://digestlake/same/exports"), (local, tmp_path / "exports")):
         _ingest(lake, tmp_path / "cache")
-        publish(lake, exports, ExportsConfig(), T0)
+        publish(config_for(lake, exports=exports), now=T0)
     assert remote.files("mentions") == local.files("mentions")
     for table in ("mentions", "papers", "citation_keys"):
         assert remote.read(table).equals(local.read(table), null_equal=True), table
@@ -77,7 +77,8 @@ def test_a_lake_and_exports_on_s3_match_local_ones(s3, tmp_path: Path) -> None:
 
     stamps = remote.location.state()  # nothing changed: nothing rewritten on S3 either
     _ingest(remote, tmp_path / "cache")
-    assert publish(remote, "s3://digestlake/same/exports", ExportsConfig(), T0).files.written == []
+    again = publish(config_for(remote, exports="s3://digestlake/same/exports"), now=T0)
+    assert again.files.written == []
     assert remote.location.state() == stamps
 
     sql = "select source_id, count(*) as n from mentions group by 1 order by 1"
@@ -86,7 +87,7 @@ def test_a_lake_and_exports_on_s3_match_local_ones(s3, tmp_path: Path) -> None:
 
 def test_the_snapshot_imports_into_an_s3_lake(s3) -> None:
     lake = Lake("s3://digestlake/snapshot/lake")
-    report = import_snapshot(lake, need_shared(SNAPSHOT), progress=False)
+    report = load_snapshot(lake, need_shared(SNAPSHOT), progress=False)
     assert report.records == 200 and lake.read("papers").height == 200
     assert lake.files("papers") == ["papers/bucket=0704/part-0.parquet"]
     assert not Path(".staging").exists()
@@ -104,7 +105,15 @@ def test_the_pipeline_runs_on_an_s3_lake_with_its_lease_in_prefect(
     )
     assert load_config(config, env={}).lake_path == "s3://digestlake/pipeline/lake"
     env = prefect_env(PREFECT_API_URL=prefect_api, **s3)
-    command = [sys.executable, "-m", "digestlake.flows.cli", "run", "--offline", "--config", str(config)]
+    command = [
+        sys.executable,
+        "-m",
+        "digestlake.flows.cli",
+        "run",
+        "--offline",
+        "--config",
+        str(config),
+    ]
     for _ in range(2):
         done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
@@ -114,7 +123,7 @@ def test_the_pipeline_runs_on_an_s3_lake_with_its_lease_in_prefect(
     assert runs["lake_files_written"].to_list()[1] == 0
     bib = Location("s3://digestlake/pipeline/exports").read_bytes("bibtex/all.bib")
     assert b"@article{" in bib or b"@misc{" in bib
-    from digestlake.pipeline.lock import lease_name
+    from digestlake.flows.lease import lease_name
 
     name = lease_name("s3://digestlake/pipeline/lake")  # the lake's lock, held in Prefect
     inspect = [sys.executable, "-m", "prefect", "gcl", "inspect", name]

@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import CORPUS, MEASUREMENTS, ROOT, SAMPLES, need_shared, prefect_env
+
 from digestlake.core.location import Location
 from digestlake.core.tables import TABLES
 from digestlake.lake.store import Lake

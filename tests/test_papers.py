@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+
 from digestlake.core.tables import PAPERS
 from digestlake.lake.store import conform
 from digestlake.transforms.entry import build_entry
 from digestlake.transforms.mentions import MentionInput, mentions_frame
-from digestlake.transforms.papers import build_papers, resolve_mentions
+from digestlake.transforms.papers import (
+    arxiv_wins,
+    build_papers,
+    has_arxiv_metadata,
+    resolve_mentions,
+)
 
 
 def entry(title, *, urls=(), abstract=None, day=date(2024, 1, 2)):
@@ -26,7 +32,8 @@ def frame(kind: str, *items: tuple[str, object]) -> pl.DataFrame:
 def resolve(mentions: pl.DataFrame, papers: pl.DataFrame | None = None):
     papers = PAPERS.empty() if papers is None else papers
     resolved = resolve_mentions(mentions, papers)
-    return resolved, build_papers(resolved, papers)
+    # The rows a reconcile writes from mentions: arXiv-described papers stay as they are.
+    return resolved, arxiv_wins(papers, build_papers(resolved)).filter(~has_arxiv_metadata())
 
 
 def test_explicit_id_then_exact_title_match() -> None:

@@ -14,10 +14,10 @@ import feedparser
 import polars as pl
 import pybtex.database
 import pytest
-from conftest import MEASUREMENTS
+from conftest import MEASUREMENTS, config_for, ingest_into
+
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import ExportsConfig, SourceConfig
-from digestlake.pipeline.ingest import commit_batches, extract_source
 from digestlake.pipeline.publish import publish
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -25,8 +25,7 @@ CONFIG = ExportsConfig()
 
 
 def ingest(lake: Lake, sources: list[SourceConfig], cache: Path) -> None:
-    batches = [extract_source(s, lake, cache) for s in sources]
-    commit_batches(lake, sources, batches, {}, T0)
+    ingest_into(lake, sources, T0, cache)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +38,7 @@ def published(bundle: Path, corpus: Path, tmp_path_factory: pytest.TempPathFacto
         SourceConfig("digests", "digest", path=str(corpus / "digests")),
     ]
     ingest(lake, sources, root / "cache")
-    report = publish(lake, root / "exports", CONFIG, T0, biblatex=True)
+    report = publish(config_for(lake, exports=root / "exports"), now=T0, biblatex=True)
     return lake, root / "exports", report
 
 
@@ -163,7 +162,9 @@ def test_jsonl_loads_with_datasets_and_polars(published, monkeypatch) -> None:
 def test_second_publish_changes_no_byte(published) -> None:
     lake, out, _ = published
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
-    report = publish(lake, out, CONFIG, datetime(2026, 2, 1, tzinfo=UTC), biblatex=True)
+    report = publish(
+        config_for(lake, exports=out), now=datetime(2026, 2, 1, tzinfo=UTC), biblatex=True
+    )
     assert report.files.written == [] and report.files.removed == [] and report.keys_issued == 0
     assert {
         p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()
@@ -191,7 +192,7 @@ def test_hostile_text_never_makes_an_invalid_file(tmp_path: Path) -> None:
     lake = Lake(tmp_path / "lake")
     ingest(lake, [SourceConfig("h", "digest", path=str(folder))], tmp_path / "cache")
     out = tmp_path / "exports"
-    report = publish(lake, out, CONFIG, T0, biblatex=True)
+    report = publish(config_for(lake, exports=out), now=T0, biblatex=True)
     assert report.papers == 2
     text = (out / "bibtex" / "all.bib").read_text(encoding="utf-8")
     assert len(bibtexparser.parse_string(text).entries) == 2
@@ -232,7 +233,9 @@ def test_new_papers_keep_every_key_issued_before(published, tmp_path: Path) -> N
         "An abstract long enough to be read as the abstract of this paper.\n코멘트.\n#new-tag\n"
     )
     ingest(copy, [SourceConfig("more", "digest", path=str(folder))], root / "cache")
-    report = publish(copy, root / "exports", CONFIG, datetime(2026, 2, 2, tzinfo=UTC))
+    report = publish(
+        config_for(copy, exports=root / "exports"), now=datetime(2026, 2, 2, tzinfo=UTC)
+    )
     after = copy.read("citation_keys")
     assert report.keys_issued == 1
     assert (

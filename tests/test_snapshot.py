@@ -6,18 +6,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-from conftest import SHARED, need_shared
+from conftest import SHARED, ingest_into, need_shared
+
 from digestlake.core.tables import PAPERS
 from digestlake.flows.cli import main
 from digestlake.lake.store import Lake, conform
-from digestlake.pipeline.snapshot import import_snapshot
+from digestlake.pipeline.snapshot import load_snapshot
 
 SAMPLE = SHARED / "fixtures" / "arxiv" / "kaggle_sample.jsonl"
 
 
 def test_sample_imports_into_papers_and_versions(tmp_path: Path) -> None:
     lake = Lake(tmp_path)
-    report = import_snapshot(lake, need_shared(SAMPLE), progress=False)
+    report = load_snapshot(lake, need_shared(SAMPLE), progress=False)
     assert report.records == 200
     paper = lake.read("papers").filter(pl.col("paper_id") == "0704.0001").row(0, named=True)
     assert (
@@ -41,7 +42,7 @@ def test_sample_imports_into_papers_and_versions(tmp_path: Path) -> None:
         if a["affiliation"]
     ]
     assert with_affiliation  # the 4th element of authors_parsed
-    assert import_snapshot(lake, SAMPLE, progress=False).files_written == 0  # same file: no change
+    assert load_snapshot(lake, SAMPLE, progress=False).files_written == 0  # same file: no change
 
 
 def test_api_metadata_is_kept_and_mentioned_papers_gain_metadata(tmp_path: Path) -> None:
@@ -60,7 +61,7 @@ def test_api_metadata_is_kept_and_mentioned_papers_gain_metadata(tmp_path: Path)
             PAPERS,
         ),
     )
-    import_snapshot(lake, need_shared(SAMPLE), progress=False)
+    load_snapshot(lake, need_shared(SAMPLE), progress=False)
     rows = {r["paper_id"]: r for r in lake.read("papers").to_dicts()}
     assert rows["0704.0001"]["title"] == "From the API"
     assert rows["0704.0002"]["metadata_source"] == "arxiv-snapshot"
@@ -86,7 +87,7 @@ def test_bad_lines_are_quarantined_and_the_rest_imported(tmp_path: Path, capsys)
 
 def test_chunks_split_on_line_boundaries(tmp_path: Path) -> None:
     lake = Lake(tmp_path)
-    report = import_snapshot(lake, need_shared(SAMPLE), progress=False, chunk_bytes=10_000)
+    report = load_snapshot(lake, need_shared(SAMPLE), progress=False, chunk_bytes=10_000)
     assert report.records == 200 and lake.read("papers")["paper_id"].n_unique() == 200
 
 
@@ -101,10 +102,9 @@ def test_ingest_after_an_import_resolves_against_it_and_rewrites_only_its_own_bu
     tmp_path: Path,
 ) -> None:
     from digestlake.pipeline.config import SourceConfig
-    from digestlake.pipeline.ingest import commit_batches, extract_source
 
     lake = Lake(tmp_path / "lake")
-    import_snapshot(lake, need_shared(SAMPLE), progress=False)
+    load_snapshot(lake, need_shared(SAMPLE), progress=False)
     imported = lake.location.state()
     day = tmp_path / "digests" / "2024-01-02.txt"
     day.parent.mkdir()
@@ -116,8 +116,7 @@ def test_ingest_after_an_import_resolves_against_it_and_rewrites_only_its_own_bu
         "코멘트.\n#llm\n"
     )
     source = SourceConfig("d", "digest", path=str(day.parent))
-    batch = extract_source(source, lake, tmp_path / "cache")
-    report = commit_batches(lake, [source], [batch], {}, datetime(2026, 1, 1, tzinfo=UTC))
+    report = ingest_into(lake, [source], datetime(2026, 1, 1, tzinfo=UTC), tmp_path / "cache")
     mentions = lake.read("mentions").sort("position")
     assert mentions["paper_id"][0] == "0704.0001"
     assert mentions["resolution"].to_list() == ["title_match", "none"]

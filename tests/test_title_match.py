@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-from conftest import MEASUREMENTS, ROOT
+from conftest import MEASUREMENTS, ROOT, ingest_into
+from standin_arxiv import Paper, serve_standin
+
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import SourceConfig
-from digestlake.pipeline.ingest import commit_batches, extract_source
 from digestlake.pipeline.titles import resolve_titles
 from digestlake.sources.arxiv_client import ArxivClient
 from digestlake.transforms.title_match import Candidate, Overrides, choose, title_query
-from standin_arxiv import Paper, serve_standin
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 VQ = Candidate(
@@ -82,7 +82,7 @@ def test_resolution_through_the_standin_with_pins_and_forbids(tmp_path: Path) ->
     )
     lake = Lake(tmp_path / "lake")
     source = SourceConfig("d", "digest", path=str(folder))
-    commit_batches(lake, [source], [extract_source(source, lake, tmp_path)], {}, T0)
+    ingest_into(lake, [source], T0, tmp_path)
     overrides = Overrides(
         pin={"pinned blog title": "2401.00077"}, forbid={"forbidden match title": {"*"}}
     )

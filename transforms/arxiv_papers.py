@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import polars as pl
+
+from digestlake.core.records import ArxivRecord
 from digestlake.core.tables import PAPER_VERSIONS, PAPERS
 from digestlake.transforms.titles import normalise_title
-
-if TYPE_CHECKING:  # the records come from sources/; transforms only read their fields
-    from digestlake.sources.arxiv_atom import ArxivRecord
 
 
 def papers_from_records(records: Iterable[ArxivRecord], fetched_at: datetime) -> pl.DataFrame:
@@ -53,3 +51,9 @@ def versions_from_records(records: Iterable[ArxivRecord]) -> pl.DataFrame:
         if r.version and r.version > 1 and r.updated is not None:
             rows.append({"arxiv_id": r.arxiv_id, "version": r.version, "submitted_at": r.updated})
     return pl.DataFrame(rows, schema=PAPER_VERSIONS.schema) if rows else PAPER_VERSIONS.empty()
+
+
+def oai_version_rows(versions: Iterable[tuple[str, int, datetime]]) -> pl.DataFrame:
+    """``(arxiv_id, version, submitted_at)`` as OAI-PMH arXivRaw lists every version."""
+    rows = [{"arxiv_id": a, "version": v, "submitted_at": d} for a, v, d in versions]
+    return pl.DataFrame(rows, schema=PAPER_VERSIONS.schema)

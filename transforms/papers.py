@@ -11,6 +11,7 @@ import hashlib
 import re
 
 import polars as pl
+
 from digestlake.core.ids import ARXIV_SOURCES, PROVISIONAL_PREFIX
 from digestlake.core.tables import PAPERS
 from digestlake.transforms.titles import normalise_title
@@ -26,8 +27,12 @@ def _title_norm(col: str) -> pl.Expr:
     return pl.col(col).map_elements(normalise_title, return_dtype=pl.String)
 
 
-def resolve_mentions(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFrame:
-    """Set ``paper_id``, ``resolution`` and ``resolution_score`` on every mention."""
+def resolve_mentions(
+    mentions: pl.DataFrame, papers: pl.DataFrame, searched: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Set ``paper_id``, ``resolution`` and ``resolution_score`` on every mention: its own
+    arXiv id first, then what a title search or a pin decided (``searched``, from
+    ``transforms.title_search.searched_resolutions``), then a unique title, else provisional."""
     m = mentions.with_columns(_tn=_title_norm("title"))
     known = pl.concat(
         [
@@ -46,17 +51,24 @@ def resolve_mentions(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFra
         .select("_tn", pl.col("_ids").list.first().alias("_match"))
     )
     m = m.join(unique_titles, on="_tn", how="left")
+    if searched is not None:
+        m = m.join(searched, on="mention_id", how="left")
+    else:
+        m = m.with_columns(
+            searched_paper=pl.lit(None, pl.String),
+            searched_resolution=pl.lit(None, pl.String),
+            searched_score=pl.lit(None, pl.Float64),
+        )
     # An entry with neither title nor link (a remark of the author's) is no paper at all.
     basis = pl.coalesce(pl.col("_tn"), pl.col("source_urls").list.first())
-    # Matches made by arXiv title search or pinned by the user are not recomputed here.
-    kept = pl.col("resolution").is_in(["api_search", "override"]) & pl.col("paper_id").is_not_null()
+    was_searched = pl.col("searched_paper").is_not_null()
     explicit = pl.col("arxiv_id").is_not_null()
     by_title = pl.col("_match").is_not_null()
     how = (
         pl.when(explicit)
         .then(pl.lit("explicit_link"))
-        .when(kept)
-        .then(pl.col("resolution"))
+        .when(was_searched)
+        .then(pl.col("searched_resolution"))
         .when(by_title)
         .then(pl.lit("title_match"))
         .otherwise(pl.lit("none"))
@@ -71,13 +83,13 @@ def resolve_mentions(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFra
             .then(pl.col("_match"))
             .when(decided == "none")  # a provisional paper; no basis, no paper (null)
             .then(basis.map_elements(provisional_id, return_dtype=pl.String))
-            .otherwise(pl.col("paper_id")),
+            .otherwise(pl.col("searched_paper")),
             resolution_score=pl.when(decided.is_in(["explicit_link", "title_match"]))
             .then(1.0)
-            .when(decided != "none")  # kept: a search or pin keeps its score
-            .then(pl.col("resolution_score")),
+            .when(decided != "none")
+            .then(pl.col("searched_score")),
         )
-        .drop("_tn", "_match")
+        .drop("_tn", "_match", "searched_paper", "searched_resolution", "searched_score")
     )
 
 
@@ -86,10 +98,23 @@ def _note_title(file: str | None) -> str | None:
     return m.group("title").strip() if m else None
 
 
-def build_papers(mentions: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame:
-    """Papers from resolved mentions, in the ``papers`` schema, leaving out those that arXiv
-    metadata describes already (``existing`` needs only ``paper_id`` and ``metadata_source``:
-    those rows stay as the lake has them)."""
+def has_arxiv_metadata() -> pl.Expr:
+    """A ``papers`` row whose metadata came from arXiv itself (API, OAI-PMH, snapshot)."""
+    return pl.col("metadata_source").is_in(ARXIV_SOURCES)
+
+
+def arxiv_wins(existing: pl.DataFrame, derived: pl.DataFrame) -> pl.DataFrame:
+    """The papers of ``existing`` (arXiv-described rows kept as they are) with ``derived``
+    (papers built from mentions): arXiv metadata wins over what a note or a digest says, so a
+    derived row replaces only a row that arXiv has not described."""
+    kept = existing.filter(has_arxiv_metadata())
+    fresh = derived.filter(~pl.col("paper_id").is_in(kept["paper_id"].implode()))
+    return pl.concat([kept, fresh.select(kept.columns)])
+
+
+def build_papers(mentions: pl.DataFrame) -> pl.DataFrame:
+    """Papers from resolved mentions, in the ``papers`` schema (``arxiv_wins`` decides which
+    of them replace what the lake has)."""
     active = mentions.filter(~pl.col("deleted") & pl.col("paper_id").is_not_null())
     fallback_title = pl.when(pl.col("kind") == "note").then(
         pl.col("file").map_elements(_note_title, return_dtype=pl.String)
@@ -135,8 +160,6 @@ def build_papers(mentions: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame
         .otherwise(pl.col("source_urls").list.first()),
         metadata_source=pl.col("kind"),
     )
-    fetched = existing.filter(pl.col("metadata_source").is_in(ARXIV_SOURCES))["paper_id"]
-    derived = derived.filter(~pl.col("paper_id").is_in(fetched.implode()))
     return derived.select(
         pl.col(c) if c in derived.columns else pl.lit(None).alias(c) for c in PAPERS.columns
     ).cast(PAPERS.schema)

@@ -1,0 +1,63 @@
+"""Reconcile: mentions resolved to papers, and the papers mentions describe rebuilt, once per
+stage that changed what resolution reads (mentions, arXiv papers, title decisions).
+
+Papers are read as an index of four columns, and only the buckets that hold papers built from
+mentions (now or before) are read whole and rewritten: after a snapshot import the lake holds
+millions of papers that no mention touches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from digestlake.core.ids import PROVISIONAL_PREFIX
+from digestlake.core.tables import id_bucket
+from digestlake.lake.store import Lake
+from digestlake.pipeline.citation_keys import carry_over_keys
+from digestlake.transforms.papers import (
+    arxiv_wins,
+    build_papers,
+    has_arxiv_metadata,
+    resolve_mentions,
+)
+from digestlake.transforms.title_search import searched_resolutions
+
+_INDEX = ["paper_id", "arxiv_id", "title_norm", "metadata_source"]  # what resolution reads
+
+
+@dataclass(slots=True)
+class Reconciled:
+    mentions: int  # live mentions
+    papers: int  # papers with arXiv metadata or named by a mention
+    files_written: list[str]
+
+
+def reconcile(lake: Lake, mentions: pl.DataFrame | None = None) -> Reconciled:
+    """Resolve ``mentions`` (default: the lake's) and write them with the papers they
+    describe; a provisional paper that became an arXiv paper hands over its citation key."""
+    mentions = lake.read("mentions") if mentions is None else mentions
+    index = lake.read("papers", columns=[*_INDEX, "bucket"])
+    before = lake.read("mentions", columns=["mention_id", "paper_id"])
+    mentions = resolve_mentions(
+        mentions, index, searched_resolutions(lake.read("title_candidates"))
+    )
+    derived = build_papers(mentions).with_columns(bucket=id_bucket("paper_id"))
+    fetched = index.filter(has_arxiv_metadata())
+    written = lake.write("mentions", mentions)
+    moved = before.join(mentions.select("mention_id", new="paper_id"), on="mention_id").filter(
+        pl.col("paper_id").str.starts_with(PROVISIONAL_PREFIX)
+        & ~pl.col("new").str.starts_with(PROVISIONAL_PREFIX)
+    )
+    written += carry_over_keys(lake, moved.select(old="paper_id", new="new"))
+    buckets = set(derived["bucket"]) | set(index.filter(~has_arxiv_metadata())["bucket"])
+    existing = lake.read("papers", partitions=buckets & set(fetched["bucket"]))
+    papers = arxiv_wins(existing, derived.select(existing.columns))
+    written += lake.write_partitions("papers", papers, buckets)
+    described = papers.filter(~has_arxiv_metadata()).height
+    return Reconciled(
+        mentions=mentions.filter(~pl.col("deleted")).height,
+        papers=fetched.height + described,
+        files_written=[str(p) for p in written],
+    )

@@ -1,0 +1,106 @@
+"""The source kinds: each reads ``(source config, cursor)`` and returns its records since that
+cursor with the cursor after them. Adding a kind is one reader here and its cursor in
+``sources/cursors.py``; the pipeline parses what a reader returns and commits it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from digestlake.sources.cursors import (
+    ContentCursor,
+    Cursor,
+    GitCursor,
+    HttpCursor,
+    dump_cursor,
+    load_cursor,
+)
+from digestlake.sources.digest_files import (
+    DigestDocument,
+    is_url,
+    read_digest_path,
+    read_digest_url,
+)
+from digestlake.sources.vault import NoteFile, is_git_location, read_vault_folder, read_vault_git
+
+
+class SourceSpec(Protocol):
+    """What a reader needs of a ``[[sources]]`` entry."""
+
+    name: str
+    encoding: str | None
+    rev: str
+
+    @property
+    def location(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReadContext:
+    cache: Path  # where remote vaults are mirrored
+    offline: bool = False
+
+
+@dataclass(slots=True)
+class SourceRead:
+    """One read of a source."""
+
+    cursor: Cursor | None
+    unchanged: bool = False  # nothing changed since the cursor: nothing to parse
+    full: bool = False  # the records are the whole source: what they do not list is gone
+    skipped: str | None = None  # why the source was not read at all (offline)
+    documents: list[DigestDocument] = field(default_factory=list)  # kind "digest"
+    notes: list[NoteFile] = field(default_factory=list)  # kind "vault"
+
+
+def _text(cursor: Cursor | None, kind: type) -> str | None:
+    """A cursor of another kind (the location changed kind) means: read everything."""
+    return dump_cursor(cursor) if isinstance(cursor, kind) else None
+
+
+def read_digests(source: SourceSpec, cursor: Cursor | None, ctx: ReadContext) -> SourceRead:
+    """Digest text: a file or a folder (``ContentCursor``), or an http(s) URL (``HttpCursor``)."""
+    if is_url(source.location):
+        if ctx.offline:
+            return SourceRead(cursor, unchanged=True, skipped="offline")
+        fetch = read_digest_url(source.location, _text(cursor, HttpCursor), source.encoding)
+    else:
+        fetch = read_digest_path(
+            Path(source.location), _text(cursor, ContentCursor), source.encoding
+        )
+    return SourceRead(
+        load_cursor(fetch.cursor),
+        unchanged=fetch.unchanged,
+        full=not is_url(source.location),
+        documents=fetch.documents,
+    )
+
+
+def read_vault(source: SourceSpec, cursor: Cursor | None, ctx: ReadContext) -> SourceRead:
+    """Markdown notes: a folder (``ContentCursor``) or a git repository (``GitCursor``)."""
+    location = source.location
+    if not is_git_location(location):
+        read = read_vault_folder(Path(location), _text(cursor, ContentCursor), source.encoding)
+    else:
+        mirror = ctx.cache / "vaults" / f"{source.name}.git"
+        remote = not Path(location).exists()
+        if ctx.offline and remote and not (mirror / "HEAD").exists():
+            return SourceRead(cursor, unchanged=True, skipped="offline, and no cached clone yet")
+        read = read_vault_git(
+            location,
+            mirror,
+            _text(cursor, GitCursor),
+            rev=source.rev,
+            encoding=source.encoding,
+            fetch=not (ctx.offline and remote),
+        )
+    return SourceRead(
+        load_cursor(read.cursor), unchanged=read.unchanged, full=read.full, notes=read.notes
+    )
+
+
+Reader = Callable[[SourceSpec, Cursor | None, ReadContext], SourceRead]
+READERS: dict[str, Reader] = {"digest": read_digests, "vault": read_vault}
