@@ -13,22 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
 from digestlake.sources.decode import DecodeError, decode_text
+from digestlake.sources.inside import SourceUnavailable as SourceUnavailable  # re-exported
 from digestlake.sources.snapshot import read_snapshot
 
 DIGEST_SUFFIXES = (".txt", ".md")
 USER_AGENT = "digestlake/0.1 (+https://github.com/digestlake/digestlake)"
-
-
-class SourceUnavailable(RuntimeError):
-    """The source as a whole could not be read (missing path, HTTP failure).
-
-    ``transient`` failures (network, HTTP 5xx/429) are worth retrying; a missing path is not.
-    """
-
-    def __init__(self, message: str, *, transient: bool = False) -> None:
-        super().__init__(message)
-        self.transient = transient
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +36,7 @@ class DigestFetch:
     cursor: str | None
     unchanged: bool = False
     documents: list[DigestDocument] = field(default_factory=list)
+    skipped_links: list[str] = field(default_factory=list)  # never followed (sources/inside.py)
 
 
 def is_url(location: str) -> bool:
@@ -59,25 +51,12 @@ def _document(data: bytes, file: str, encoding: str | None) -> DigestDocument:
 
 
 def read_digest_path(path: Path, cursor: str | None, encoding: str | None = None) -> DigestFetch:
-    """Every digest file under ``path`` (or the file itself), in name order."""
-    if path.is_file():
-        files = [path]
-        root = path.parent
-    elif path.is_dir():
-        root = path
-        files = sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file()
-            and p.suffix.lower() in DIGEST_SUFFIXES
-            and not any(part.startswith(".") for part in p.relative_to(path).parts)
-        )
-    else:
-        raise SourceUnavailable(f"{path}: no such file or folder")
-    contents, new_cursor = read_snapshot(root, files)
-    if new_cursor == cursor:
+    """The digest file at ``path``, or every digest file inside the folder, in name order."""
+    snapshot = read_snapshot(path, DIGEST_SUFFIXES)
+    if snapshot.cursor == cursor:
         return DigestFetch(cursor, unchanged=True)
-    return DigestFetch(new_cursor, documents=[_document(d, n, encoding) for n, d in contents])
+    documents = [_document(data, name, encoding) for name, data in snapshot.files]
+    return DigestFetch(snapshot.cursor, documents=documents, skipped_links=snapshot.skipped_links)
 
 
 def read_digest_url(

@@ -27,21 +27,41 @@ def _git(repo: Path | None, *args: str, input: bytes | None = None, check: bool 
     return proc.stdout
 
 
+# The location a mirror was cloned from, exactly as configured (git itself stores a local
+# path made absolute, so its ``remote.origin.url`` cannot be compared with the config).
+_LOCATION_KEY = "digestlake.location"
+
+
+def mirrors(cache: Path, url: str) -> bool:
+    """Whether ``cache`` is a finished mirror cloned from ``url``."""
+    if not (cache / "HEAD").exists():
+        return False
+    return _git(cache, "config", "--get", _LOCATION_KEY, check=False).decode().strip() == url
+
+
 def mirror(url: str, cache: Path) -> Path:
-    """A bare mirror of ``url`` under ``cache``: cloned the first time, fetched afterwards."""
-    if (cache / "HEAD").exists():
+    """A bare mirror of ``url`` under ``cache``: cloned the first time, fetched afterwards,
+    cloned afresh when the source's ``url`` changed (a fetch would go on reading the old
+    repository, and a cursor commit of it would still resolve)."""
+    if mirrors(cache, url):
         _git(cache, "fetch", "--prune", "--quiet", "origin")
-    else:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(cache.name + ".partial")
-        shutil.rmtree(tmp, ignore_errors=True)  # left by a clone that was killed
-        _git(None, "clone", "--mirror", "--quiet", url, str(tmp))
-        tmp.rename(cache)  # a clone killed halfway never looks like a finished mirror
+        return cache
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp, old = (cache.with_name(f"{cache.name}.{end}") for end in ("partial", "old"))
+    for leftover in (tmp, old):  # left by a clone or a swap that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
+    # ``--``: a URL starting with ``-`` is a repository, never an option of git clone.
+    _git(None, "clone", "--mirror", "--quiet", "-c", f"{_LOCATION_KEY}={url}", "--", url, str(tmp))
+    if cache.exists():
+        cache.rename(old)  # the old mirror serves until the new one is complete
+    tmp.rename(cache)  # a clone killed halfway never looks like a finished mirror
+    shutil.rmtree(old, ignore_errors=True)
     return cache
 
 
 def rev_parse(repo: Path, rev: str) -> str:
-    return _git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
+    spec = f"{rev}^{{commit}}"  # after --end-of-options: a rev starting with ``-`` is no option
+    return _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", spec).decode().strip()
 
 
 def _succeeds(repo: Path, *args: str) -> bool:
@@ -56,17 +76,30 @@ def is_ancestor(repo: Path, older: str, newer: str) -> bool:
     return _succeeds(repo, "merge-base", "--is-ancestor", older, newer)
 
 
-def ls_tree(repo: Path, commit: str) -> dict[str, str]:
-    """path -> blob id of every file at ``commit``."""
+@dataclass(slots=True)
+class Tree:
+    """The entries of a commit's tree: regular files, and the links nobody may follow."""
+
+    files: dict[str, str] = field(default_factory=dict)  # path -> blob id
+    links: list[str] = field(default_factory=list)  # symbolic links and submodules (gitlinks)
+
+
+_LINK_MODES = (b"120000", b"160000")  # a link's blob is its target path, not content
+
+
+def ls_tree(repo: Path, commit: str) -> Tree:
+    """Every regular file at ``commit`` (mode 100644 or 100755), and every link apart."""
     out = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit)
-    files: dict[str, str] = {}
+    tree = Tree()
     for record in out.split(b"\0"):
         if record:
             meta, _, path = record.partition(b"\t")
-            _mode, kind, blob = meta.split()
-            if kind == b"blob":
-                files[path.decode()] = blob.decode()
-    return files
+            mode, _kind, blob = meta.split()
+            if mode in _LINK_MODES:
+                tree.links.append(path.decode())
+            else:
+                tree.files[path.decode()] = blob.decode()
+    return tree
 
 
 def diff_names(repo: Path, old: str, new: str) -> list[tuple[str, str | None, str]]:

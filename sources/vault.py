@@ -13,7 +13,7 @@ from pathlib import Path
 
 from digestlake.sources import git
 from digestlake.sources.decode import DecodeError, decode_text
-from digestlake.sources.digest_files import SourceUnavailable
+from digestlake.sources.inside import SourceUnavailable, visible
 from digestlake.sources.snapshot import read_snapshot
 
 
@@ -33,11 +33,15 @@ class VaultRead:
     unchanged: bool = False
     full: bool = False  # a whole snapshot: notes of the source not listed here are gone
     notes: list[NoteFile] = field(default_factory=list)
+    # links (and git submodules) inside the vault: never followed, never read as notes
+    skipped_links: list[str] = field(default_factory=list)
+
+
+NOTE_SUFFIXES = (".md",)
 
 
 def is_note(path: str) -> bool:
-    parts = path.split("/")
-    return path.lower().endswith(".md") and not any(p.startswith(".") for p in parts)
+    return path.lower().endswith(NOTE_SUFFIXES) and visible(path)
 
 
 def is_git_location(location: str) -> bool:
@@ -64,16 +68,11 @@ def _note(
 
 def read_vault_folder(root: Path, cursor: str | None, encoding: str | None = None) -> VaultRead:
     """Every note of a plain folder (a snapshot; the cursor is a digest of all contents)."""
-    if not root.is_dir():
-        raise SourceUnavailable(f"{root}: no such folder")
-    files = sorted(
-        p for p in root.rglob("*.md") if p.is_file() and is_note(p.relative_to(root).as_posix())
-    )
-    contents, new_cursor = read_snapshot(root, files)
-    if new_cursor == cursor:
+    snapshot = read_snapshot(root, NOTE_SUFFIXES)
+    if snapshot.cursor == cursor:
         return VaultRead(cursor, unchanged=True)
-    notes = [_note(rel, rel, data, encoding) for rel, data in contents]
-    return VaultRead(new_cursor, full=True, notes=notes)
+    notes = [_note(rel, rel, data, encoding) for rel, data in snapshot.files]
+    return VaultRead(snapshot.cursor, full=True, notes=notes, skipped_links=snapshot.skipped_links)
 
 
 def read_vault_git(
@@ -87,7 +86,8 @@ def read_vault_git(
 ) -> VaultRead:
     """Notes changed in the repository at ``location`` between ``cursor`` and ``rev``."""
     try:
-        repo = git.mirror(location, cache) if fetch or not (cache / "HEAD").exists() else cache
+        # Offline, the cached mirror serves only if it is of this very location.
+        repo = git.mirror(location, cache) if fetch or not git.mirrors(cache, location) else cache
         head = git.rev_parse(repo, rev)
     except git.GitError as exc:
         remote = not Path(location).exists()
@@ -99,16 +99,17 @@ def read_vault_git(
     )
     history = git.walk_history(repo, head, since=cursor if incremental else None)
     tree = git.ls_tree(repo, head)
+    files = tree.files
     if incremental:
         changes = git.diff_names(repo, cursor, head)
         # A rename from a non-note path (``foo.txt`` -> ``foo.md``) counts as an addition.
         wanted = [
             (path, old if status == "R" and is_note(old) else None)
             for status, old, path in changes
-            if status != "D" and is_note(path)
+            if status != "D" and path in files and is_note(path)
         ]
     else:
-        wanted = [(path, None) for path in tree if is_note(path)]
+        wanted = [(path, None) for path in files if is_note(path)]
     # Notes deleted on the way are read as they last were and kept, marked deleted, so a
     # replay commit by commit and an ingest at once end in the same lake.
     parents: dict[str, dict[str, str]] = {}
@@ -116,15 +117,17 @@ def read_vault_git(
     for identity, (path, sha) in sorted(history.deleted.items()):
         if is_note(path):
             if sha not in parents:
-                parents[sha] = git.ls_tree(repo, f"{sha}^")
-            gone.append((identity, path, parents[sha][path]))
-    objects = {tree[p] for p, _ in wanted} | {blob for _, _, blob in gone}
+                parents[sha] = git.ls_tree(repo, f"{sha}^").files
+            if path in parents[sha]:  # a deleted link or submodule was never a note
+                gone.append((identity, path, parents[sha][path]))
+    objects = {files[p] for p, _ in wanted} | {blob for _, _, blob in gone}
     blobs = git.read_blobs(repo, sorted(objects))
     notes = [
-        _note(p, history.first.get(p, p), blobs[tree[p]], encoding, old)
+        _note(p, history.first.get(p, p), blobs[files[p]], encoding, old)
         for p, old in sorted(wanted)
     ]
     notes += [
         _note(path, identity, blobs[blob], encoding, deleted=True) for identity, path, blob in gone
     ]
-    return VaultRead(head, full=not incremental, notes=notes)
+    links = [p for p in tree.links if visible(p)]
+    return VaultRead(head, full=not incremental, notes=notes, skipped_links=links)
