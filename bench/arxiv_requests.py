@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 from common import need
@@ -19,11 +18,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from digestlake.lake.store import Lake  # noqa: E402
-from digestlake.pipeline.enrich import enrich_papers  # noqa: E402
-from digestlake.sources.arxiv_client import ArxivClient  # noqa: E402
+from conftest import config_for  # noqa: E402
 from resolve_titles import CORPUS, standin_from_vault  # noqa: E402
 from standin_arxiv import serve_standin  # noqa: E402
+
+from digestlake.lake.store import Lake  # noqa: E402
+from digestlake.pipeline.config import ArxivConfig  # noqa: E402
+from digestlake.pipeline.enrich import enrich  # noqa: E402
 
 
 def main() -> None:
@@ -32,11 +33,9 @@ def main() -> None:
         work = Path(tmp)
         standin = standin_from_vault(work)  # also leaves the ingested vault lake in work
         lake = Lake(work / "vault-lake")
-        with (
-            serve_standin(standin),
-            ArxivClient(api_url=standin.api_url, min_interval_s=0) as client,
-        ):
-            report = enrich_papers(lake, client, datetime.now(UTC))
+        with serve_standin(standin):
+            arxiv = ArxivConfig(api_url=standin.api_url, min_interval_s=0, cache=str(work / "a"))
+            report = enrich(config_for(lake, arxiv=arxiv))
     n = len(standin.requests)
     print(f"enriched {report.enriched} papers with {n} requests (200 ids per id_list request):")
     print(f"  {n / report.enriched:.4f} requests per enriched paper (target <= 0.01)")

@@ -15,7 +15,6 @@ import logging
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from common import need, options
@@ -26,14 +25,15 @@ sys.path.insert(0, str(ROOT))
 import bibtexparser  # noqa: E402
 from bibtexparser.middlewares import LatexEncodingMiddleware, default_unparse_stack  # noqa: E402
 from bibtexparser.model import Entry, Field  # noqa: E402
-from digestlake.exports.bibtex import BibReport, bib_entry  # noqa: E402
-from digestlake.lake.store import Lake  # noqa: E402
-from digestlake.pipeline.config import SourceConfig  # noqa: E402
-from digestlake.pipeline.ingest import commit_batches, extract_source  # noqa: E402
-from digestlake.transforms.citation_keys import assign_keys  # noqa: E402
-from digestlake.transforms.publication import publication_records  # noqa: E402
 from pybtex.database import BibliographyData, Person  # noqa: E402
 from pybtex.database import Entry as PybtexEntry  # noqa: E402
+
+from digestlake.exports.bibtex import BibReport, bib_entry  # noqa: E402
+from digestlake.lake.store import Lake  # noqa: E402
+from digestlake.pipeline.config import Config, SourceConfig  # noqa: E402
+from digestlake.pipeline.ingest import ingest  # noqa: E402
+from digestlake.transforms.citation_keys import assign_keys  # noqa: E402
+from digestlake.transforms.publication import publication_records  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 
@@ -44,8 +44,8 @@ def load_records(work: Path) -> tuple[list[dict], dict[str, str]]:
         SourceConfig("arxiv-today", "vault", path=str(CORPUS / "arxiv-today.bundle")),
         SourceConfig("digests", "digest", path=str(CORPUS / "digests")),
     ]
-    batches = [extract_source(s, lake, work / "cache") for s in sources]
-    commit_batches(lake, sources, batches, {}, datetime.now(UTC))
+    ingest(Config(lake_path=work / "lake", exports_path=work / "out", cache_path=work / "cache",
+                  sources=sources))  # fmt: skip
     frame = publication_records(lake.read("papers"), lake.read("mentions"))
     keys = assign_keys(dict(zip(frame["paper_id"], frame["key_base"], strict=True)), {})
     return frame.to_dicts(), keys

@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from digestlake.lake.store import Lake  # noqa: E402
 from digestlake.pipeline.config import SourceConfig  # noqa: E402
-from digestlake.pipeline.ingest import SourceBatch, commit_batches  # noqa: E402
+from digestlake.pipeline.extract import SourceBatch  # noqa: E402
+from digestlake.pipeline.ingest import commit_batches  # noqa: E402
 from digestlake.sources.vault import read_vault_git  # noqa: E402
 from digestlake.transforms.mentions import MentionInput, mentions_frame  # noqa: E402
 from digestlake.transforms.note import parse_note  # noqa: E402

@@ -27,14 +27,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from conftest import config_for, ingest_into  # noqa: E402
+from standin_arxiv import Paper, StandIn, serve_standin  # noqa: E402
+
 from digestlake.lake.store import Lake  # noqa: E402
-from digestlake.pipeline.config import SourceConfig  # noqa: E402
-from digestlake.pipeline.ingest import SourceBatch, commit_batches, extract_source  # noqa: E402
-from digestlake.pipeline.titles import resolve_titles  # noqa: E402
-from digestlake.sources.arxiv_client import ArxivClient  # noqa: E402
+from digestlake.pipeline.config import ArxivConfig, SourceConfig  # noqa: E402
+from digestlake.pipeline.enrich import enrich  # noqa: E402
+from digestlake.pipeline.extract import SourceBatch  # noqa: E402
+from digestlake.pipeline.ingest import commit_batches  # noqa: E402
 from digestlake.transforms.digest import parse_digest  # noqa: E402
 from digestlake.transforms.mentions import MentionInput, digest_identity, mentions_frame  # noqa: E402
-from standin_arxiv import Paper, StandIn, serve_standin  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -61,7 +63,7 @@ def perturb(title: str, rng: random.Random) -> tuple[str, str]:
 def standin_from_vault(work: Path) -> StandIn:
     lake = Lake(work / "vault-lake")
     source = SourceConfig("v", "vault", path=str(CORPUS / "arxiv-today.bundle"))
-    commit_batches(lake, [source], [extract_source(source, lake, work / "cache")], {}, NOW)
+    ingest_into(lake, [source], NOW, work / "cache")
     standin = StandIn()
     for row in lake.read("papers").filter(pl.col("arxiv_id").is_not_null()).iter_rows(named=True):
         authors = [(a["name"], []) for a in row["authors"]] or [("Anonymous", [])]
@@ -87,6 +89,7 @@ def digest_lake(work: Path, seed: int) -> tuple[Lake, dict[str, str | None], dic
     frame = mentions_frame("digests", "digest", inputs)  # one row per input, in order
     ids = frame["mention_id"].to_list()
     lake = Lake(work / "digest-lake")
+    # Committed as the ingest would commit them: these entries exist in no file.
     batch = SourceBatch("digests", "digest", "corpus", "x", mentions=frame, reread_files=[])
     commit_batches(lake, [SourceConfig("digests", "digest", path="x")], [batch], {}, NOW)
     return lake, dict(zip(ids, expected, strict=True)), dict(zip(ids, kinds, strict=True))
@@ -99,11 +102,9 @@ def main() -> None:
         work = Path(tmp)
         standin = standin_from_vault(work)
         lake, expected, kinds = digest_lake(work, args.seed)
-        with (
-            serve_standin(standin),
-            ArxivClient(api_url=standin.api_url, min_interval_s=0) as client,
-        ):
-            report = resolve_titles(lake, client, NOW)
+        with serve_standin(standin):
+            arxiv = ArxivConfig(api_url=standin.api_url, min_interval_s=0, cache=str(work / "a"))
+            report = enrich(config_for(lake, arxiv=arxiv), now=NOW).resolution
         got = dict(
             zip(
                 *lake.read("mentions")

@@ -4,7 +4,7 @@ A file of N records (default 2,000,000) is generated from ../shared/fixtures/arx
 kaggle_sample.jsonl with fresh ids spread over 2007-2025. Then, each in its own process so
 peak memory (max RSS) is its own, interleaved, best of --runs:
   baseline  polars.scan_ndjson(file).sink_parquet(out): reading and storing, nothing else
-  ours      flows.snapshot_steps.import_snapshot into an empty lake
+  ours      pipeline.snapshot.load_snapshot into an empty lake
 Targets (issue 4): ours / baseline <= 1.5 in time; peak memory <= 2 GB.
 """
 
@@ -31,10 +31,10 @@ OURS = """
 import sys, time, resource
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
-from digestlake.pipeline.snapshot import import_snapshot
+from digestlake.pipeline.snapshot import load_snapshot
 from digestlake.lake.store import Lake
 t = time.perf_counter()
-import_snapshot(Lake(sys.argv[2]), Path(sys.argv[1]), progress=False)
+load_snapshot(Lake(sys.argv[2]), Path(sys.argv[1]), progress=False)
 print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
@@ -75,7 +75,7 @@ def main() -> None:
     print(f"snapshot of {args.records:,} records ({size:.2f} GiB), best of {args.runs} runs")
     peak_base, peak_ours = max(m for _, m in base), max(m for _, m in ours)
     print(f"  baseline scan_ndjson -> sink_parquet  {b[0]:7.1f} s, peak {peak_base:.2f} GiB")
-    print(f"  import_snapshot into the lake         {o[0]:7.1f} s, peak {peak_ours:.2f} GiB")
+    print(f"  load_snapshot into the lake           {o[0]:7.1f} s, peak {peak_ours:.2f} GiB")
     print(f"  ours / baseline = {o[0] / b[0]:.2f} (target <= 1.5); peak memory target <= 2 GiB")
 
 

@@ -83,6 +83,7 @@ def fetch_pending(
             report.unknown += len(result.missing)
             advance(len(result.records) + len(result.missing))
     report.waiting = len(pending_ids(lake))
+    report.requests, report.cache_hits = client.requests_made, client.cache_hits
     return report
 
 

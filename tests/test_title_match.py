@@ -8,14 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-from conftest import MEASUREMENTS, ROOT, ingest_into
+from conftest import MEASUREMENTS, ROOT, config_for, ingest_into
 from standin_arxiv import Paper, serve_standin
 
 from digestlake.lake.store import Lake
-from digestlake.pipeline.config import SourceConfig
-from digestlake.pipeline.titles import resolve_titles
-from digestlake.sources.arxiv_client import ArxivClient
-from digestlake.transforms.title_match import Candidate, Overrides, choose, title_query
+from digestlake.pipeline.config import ArxivConfig, SourceConfig
+from digestlake.pipeline.enrich import enrich
+from digestlake.transforms.title_match import Candidate, choose, title_query
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 VQ = Candidate(
@@ -23,6 +22,12 @@ VQ = Candidate(
     "Autoregressive Image Generation without Vector Quantization",
     ("Tianhong Li", "Kaiming He"),
 )
+
+
+def standin_arxiv(api_url: str, tmp_path: Path, overrides: str = "") -> ArxivConfig:
+    return ArxivConfig(
+        api_url=api_url, min_interval_s=0, cache=str(tmp_path / "arxiv"), overrides=overrides
+    )
 
 
 def test_title_query_uses_the_distinctive_head_or_the_whole_title() -> None:
@@ -83,8 +88,10 @@ def test_resolution_through_the_standin_with_pins_and_forbids(tmp_path: Path) ->
     lake = Lake(tmp_path / "lake")
     source = SourceConfig("d", "digest", path=str(folder))
     ingest_into(lake, [source], T0, tmp_path)
-    overrides = Overrides(
-        pin={"pinned blog title": "2401.00077"}, forbid={"forbidden match title": {"*"}}
+    overrides = tmp_path / "overrides.toml"
+    overrides.write_text(
+        '[[pin]]\ntitle = "Pinned Blog Title"\narxiv_id = "2401.00077"\n'
+        '[[forbid]]\ntitle = "Forbidden Match Title"\narxiv_id = "*"\n'
     )
     with serve_standin() as standin:
         standin.add(
@@ -95,16 +102,16 @@ def test_resolution_through_the_standin_with_pins_and_forbids(tmp_path: Path) ->
             ),
             Paper("2401.00055", "Forbidden Match Title", [("Cy Park", [])]),
         )
-        with ArxivClient(api_url=standin.api_url, min_interval_s=0) as client:
-            report = resolve_titles(lake, client, T0, overrides)
-            assert (report.titles, report.resolved, report.unresolved, report.requests) == (
-                4,
-                2,
-                2,
-                1,
-            )
-            again = resolve_titles(lake, client, T0, overrides)
-            assert (again.titles, again.requests) == (0, 0)  # decisions are remembered
+        arxiv = standin_arxiv(standin.api_url, tmp_path, overrides=str(overrides))
+        report = enrich(config_for(lake, arxiv=arxiv), now=T0).resolution
+        assert (report.titles, report.resolved, report.unresolved, report.requests) == (
+            4,
+            2,
+            2,
+            1,
+        )
+        again = enrich(config_for(lake, arxiv=arxiv), now=T0).resolution
+        assert (again.titles, again.requests) == (0, 0)  # decisions are remembered
     rows = {r["title"]: r for r in lake.read("mentions").to_dicts()}
     first = rows["autoregressive image generation without vector quantization"]
     assert (first["paper_id"], first["resolution"]) == ("2406.11838", "api_search")
@@ -141,8 +148,9 @@ def test_corpus_titles_resolve_with_the_target_precision_and_recall(
     bench = _bench()
     standin = bench.standin_from_vault(tmp_path)
     lake, expected, _ = bench.digest_lake(tmp_path, seed=7)
-    with serve_standin(standin), ArxivClient(api_url=standin.api_url, min_interval_s=0) as client:
-        report = resolve_titles(lake, client, T0)
+    with serve_standin(standin):
+        arxiv = standin_arxiv(standin.api_url, tmp_path)
+        report = enrich(config_for(lake, arxiv=arxiv), now=T0).resolution
     mentions = lake.read("mentions")
     got = dict(zip(mentions["mention_id"], mentions["paper_id"], strict=True))
     accepted = set(mentions.filter(pl.col("resolution") == "api_search")["mention_id"])
