@@ -30,6 +30,11 @@ def _fsync_dir(path: str) -> None:
         os.close(fd)
 
 
+def _raise(exc: OSError) -> None:
+    if not isinstance(exc, FileNotFoundError):  # gone since listed: nothing to read there
+        raise exc
+
+
 class Location:
     """A folder; every path given to or returned by its methods is relative to it."""
 
@@ -58,11 +63,20 @@ class Location:
         if not self.fs.isdir(base):
             return []
         found = []
-        for full in self.fs.find(base):
+        for full in self._files(base):
             name = full[len(self.root) + 1 :] if full.startswith(self.root) else full
             if name.endswith(suffix) and not any(p.startswith(".") for p in name.split("/")):
                 found.append(name)
         return sorted(found)
+
+    def _files(self, base: str) -> list[str]:
+        """Every file under ``base``. A local folder that cannot be listed raises: fsspec's
+        walk leaves it out silently (an unreadable lake would read as an empty one)."""
+        if not self.local:
+            return self.fs.find(base)
+        return [
+            f"{top}/{name}" for top, _, names in os.walk(base, onerror=_raise) for name in names
+        ]
 
     def read_bytes(self, rel: str) -> bytes:
         return self.fs.cat_file(self.path(rel))

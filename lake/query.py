@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import duckdb
 import polars as pl
+
 from digestlake.core.tables import TABLES
-from digestlake.lake.store import Lake
+from digestlake.lake.store import Lake, LakeError
 
 
 def connect(lake: Lake) -> duckdb.DuckDBPyConnection:
@@ -21,14 +22,18 @@ def connect(lake: Lake) -> duckdb.DuckDBPyConnection:
             con.register(f"_{name}_frame", frame.to_arrow())
             con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_frame"')
             continue
-        pattern = str(root / name / ("**/*.parquet" if spec.partition_by else "*.parquet"))
+        # The files by name, not a glob: a lake path may hold ``[ ]``, ``*`` or ``?``.
+        paths = ", ".join("'" + str(root / rel).replace("'", "''") + "'" for rel in files)
         hive = f", hive_types={{'{spec.partition_by}': VARCHAR}}" if spec.partition_by else ""
-        literal = "'" + pattern.replace("'", "''") + "'"
         partitioned = "true" if spec.partition_by else "false"
-        con.execute(
-            f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({literal}, '
-            f"hive_partitioning={partitioned}{hive}, union_by_name=true)"
-        )
+        try:  # binding the view opens every file
+            con.execute(
+                f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet([{paths}], '
+                f"hive_partitioning={partitioned}{hive}, union_by_name=true)"
+            )
+        except duckdb.IOException as exc:
+            first = str(exc).splitlines()[0]  # the rest quotes the statement, every path
+            raise LakeError(f"the lake cannot be read: {root / name}: {first}") from exc
     return con
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 import polars as pl
 import pyarrow.parquet as pq
+
 from digestlake.core.location import Location
 from digestlake.core.tables import SCHEMA_VERSION, TABLES, TableSpec
 
@@ -30,7 +33,8 @@ def file_metadata(table: str) -> dict[str, str]:
 
 
 class LakeError(RuntimeError):
-    """The lake cannot be read as this version of digestlake understands it."""
+    """The lake cannot be read: unreadable files or folders, a file where the lake should be,
+    or a schema newer than this version of digestlake understands."""
 
 
 def conform(df: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
@@ -74,8 +78,38 @@ class Lake:
     def root(self) -> str:
         return self.location.url
 
+    @contextmanager
+    def _reading(self, rel: str) -> Iterator[None]:
+        """An OSError reading ``rel`` (or a folder below it) as a LakeError naming the path."""
+        try:
+            yield
+        except OSError as exc:
+            where = exc.filename or self.location.path(rel)
+            raise LakeError(f"the lake cannot be read: {where}: {exc.strerror or exc}") from exc
+
     def files(self, table: str) -> list[str]:
-        return self.location.find(table, ".parquet")
+        """The table's Parquet files. A lake that cannot be listed raises LakeError: read as
+        empty, it would answer queries with nothing and count 0 rows."""
+        with self._reading(table):
+            found = self.location.find(table, ".parquet")
+        if not found:
+            self._check_listable(table)
+        return found
+
+    def _check_listable(self, table: str) -> None:
+        """No files: either none yet, or a root or table folder that is not a readable folder
+        (which a listing does not tell apart from an empty one)."""
+        fs = self.location.fs
+        for rel in ("", table):
+            where = self.location.path(rel)
+            with self._reading(rel):
+                try:
+                    kind = fs.info(where)["type"]
+                except FileNotFoundError:
+                    return  # no lake or no table yet: truly empty
+                if kind != "directory":
+                    raise LakeError(f"the lake cannot be read: {where} is a file, not a folder")
+                fs.ls(where, detail=True)  # raises when it cannot be listed
 
     def _source(self, rel: str) -> str | io.BytesIO:
         """What polars reads: the path of a local file, the bytes of a remote one (one GET)."""
@@ -93,21 +127,23 @@ class Lake:
     def _read_file(
         self, rel: str, spec: TableSpec, columns: list[str] | None = None
     ) -> pl.DataFrame:
-        source = self._source(rel)
-        version = self._version(source)
-        if version > SCHEMA_VERSION:
-            raise LakeError(
-                f"{self.location.path(rel)} has schema version {version}; this digestlake "
-                f"reads up to {SCHEMA_VERSION}. Upgrade digestlake."
-            )
-        if columns is None:
-            df = pl.read_parquet(source)
-        else:  # Parquet reads only these columns (the key too: derived columns come from it)
-            stored = pl.read_parquet_schema(source)
-            if isinstance(source, io.BytesIO):
-                source.seek(0)
-            wanted = {*columns, *spec.key}
-            df = pl.read_parquet(source, columns=[c for c in stored if c in wanted])
+        # glob=False throughout: a lake path may hold ``[ ]``, ``*`` or ``?``.
+        with self._reading(rel):
+            source = self._source(rel)
+            version = self._version(source)
+            if version > SCHEMA_VERSION:
+                raise LakeError(
+                    f"{self.location.path(rel)} has schema version {version}; this digestlake "
+                    f"reads up to {SCHEMA_VERSION}. Upgrade digestlake."
+                )
+            if columns is None:
+                df = pl.read_parquet(source, glob=False)
+            else:  # Parquet reads only these columns (the key too: derived columns come from it)
+                stored = pl.scan_parquet(source, glob=False).collect_schema()
+                if isinstance(source, io.BytesIO):
+                    source.seek(0)
+                wanted = [c for c in stored if c in {*columns, *spec.key}]
+                df = pl.read_parquet(source, columns=wanted, glob=False)
         if spec.partition_by:
             folder = rel.rsplit("/", 2)[-2] if rel.count("/") >= 2 else ""
             col, sep, value = folder.partition("=")
@@ -159,7 +195,7 @@ class Lake:
         source = self._source(rel)
         if self._version(source) != SCHEMA_VERSION:
             return False
-        old = pl.read_parquet(source)
+        old = pl.read_parquet(source, glob=False)
         return old.schema == frame.schema and old.equals(frame, null_equal=True)
 
     def _replace(self, rel: str, frame: pl.DataFrame, table: str) -> None:
@@ -246,7 +282,7 @@ class Lake:
         layout without the partition column) into place as a new partition."""
         spec = TABLES[table]
         columns = [c for c in spec.columns if c != spec.partition_by]
-        names = pl.scan_parquet(staged).collect_schema().names()
+        names = pl.scan_parquet(staged, glob=False).collect_schema().names()
         if names != columns:
             raise LakeError(f"{staged}: columns {names} are not {table}'s")
         rel = self._target(spec, value)
@@ -264,6 +300,7 @@ class Lake:
         for name in TABLES:
             total = 0
             for rel in self.files(name):
-                total += pq.ParquetFile(self._source(rel)).metadata.num_rows
+                with self._reading(rel):
+                    total += pq.ParquetFile(self._source(rel)).metadata.num_rows
             counts[name] = total
         return counts

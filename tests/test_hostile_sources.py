@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import subprocess
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
+from digestlake.lake.query import run_query
+from digestlake.lake.store import Lake, LakeError
 from digestlake.sources.digest_files import SourceUnavailable, read_digest_path
 from digestlake.sources.vault import read_vault_folder, read_vault_git
 
@@ -181,15 +186,26 @@ def test_a_changed_vault_location_reads_the_new_repository(tmp_path: Path, fetch
 # --- unreadable sources --------------------------------------------------------------------
 
 
-def as_nobody(where: Path, read: Callable[[], Any]) -> Any:
-    """``read()`` in a forked child whose permissions apply (``nobody`` when we are root), run
-    from ``where`` so relative paths work though ``nobody`` cannot reach the test's tmp
-    folder from ``/``. Returns its result, or the exception it raised (type name, message)."""
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A temporary folder the unprivileged child can reach (pytest's own is private to us)."""
+    root = Path(tempfile.mkdtemp(prefix="digestlake-hostile-"))
+    root.chmod(0o755)
+    try:
+        yield root
+    finally:
+        for folder, _, _ in os.walk(root):  # top-down: each folder is opened before entered
+            os.chmod(folder, 0o755)
+        shutil.rmtree(root)
+
+
+def as_nobody(read: Callable[[], Any]) -> Any:
+    """``read()`` in a forked child whose permissions apply (``nobody`` when we are root).
+    Returns its result, or the exception it raised as (type name, message)."""
     rfd, wfd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into pytest
         try:
-            os.chdir(where)
             if os.geteuid() == 0:
                 os.setgroups([])
                 os.setgid(NOBODY)
@@ -208,59 +224,107 @@ def as_nobody(where: Path, read: Callable[[], Any]) -> Any:
     return pickle.loads(data)
 
 
-def digest_folder(tmp_path: Path) -> Path:
-    root = tmp_path / "d"
+def readable_by_all(root: Path) -> Path:
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return root
+
+
+def digest_folder(where: Path) -> Path:
+    root = where / "d"
     (root / "2024").mkdir(parents=True)
     (root / "2024-01-02.txt").write_text(DIGEST)
     (root / "2024/2024-01-03.txt").write_text(DIGEST.replace("1월 2일", "1월 3일"))
-    for folder in (tmp_path, root, root / "2024"):
-        folder.chmod(0o755)
-    for file in root.rglob("*.txt"):
-        file.chmod(0o644)
-    return root
+    return readable_by_all(root)
 
 
 def files_read(fetch) -> list[str]:
     return [d.file for d in fetch.documents]
 
 
-def test_the_child_really_reads_as_a_user_the_permissions_apply_to(tmp_path: Path) -> None:
-    digest_folder(tmp_path)
-    assert as_nobody(tmp_path, lambda: files_read(read_digest_path(Path("d"), None))) == (
+def test_the_child_really_reads_as_a_user_the_permissions_apply_to(shared_tmp: Path) -> None:
+    root = digest_folder(shared_tmp)
+    assert as_nobody(lambda: files_read(read_digest_path(root, None))) == (
         "ok",
         ["2024/2024-01-03.txt", "2024-01-02.txt"],
     )
-    (tmp_path / "d").chmod(0o000)
+    root.chmod(0o000)
     if os.geteuid() == 0:
-        assert files_read(read_digest_path(tmp_path / "d", None))  # root is not stopped
+        assert files_read(read_digest_path(root, None))  # root itself is not stopped
 
 
 @pytest.mark.parametrize(
-    ("unreadable", "named"),
-    [("d", "d"), ("d/2024", "d/2024"), ("d/2024-01-02.txt", "d/2024-01-02.txt")],
-    ids=["source folder", "sub-folder", "one file"],
+    "unreadable", ["d", "d/2024", "d/2024-01-02.txt"], ids=["source folder", "sub-folder", "file"]
 )
 def test_an_unreadable_source_fails_instead_of_reading_empty(
-    tmp_path: Path, unreadable: str, named: str
+    shared_tmp: Path, unreadable: str
 ) -> None:
-    digest_folder(tmp_path)
-    (tmp_path / unreadable).chmod(0o000)
-    outcome = as_nobody(tmp_path, lambda: files_read(read_digest_path(Path("d"), None)))
+    root = digest_folder(shared_tmp)
+    (shared_tmp / unreadable).chmod(0o000)
+    outcome = as_nobody(lambda: files_read(read_digest_path(root, None)))
     assert outcome[:2] == ("raised", "SourceUnavailable")
-    assert outcome[2].startswith(f"{named}: cannot be read: Permission denied")
+    assert outcome[2] == f"{shared_tmp / unreadable}: cannot be read: Permission denied"
 
 
-def test_an_unreadable_vault_folder_or_digest_file_fails(tmp_path: Path) -> None:
-    root = digest_folder(tmp_path)
+def test_an_unreadable_vault_folder_or_digest_file_fails(shared_tmp: Path) -> None:
+    root = digest_folder(shared_tmp)
     (root / "note.md").write_text(NOTE)
     (root / "note.md").chmod(0o000)
-    failed = ("raised", "SourceUnavailable", "d/note.md: cannot be read: Permission denied")
-    assert as_nobody(tmp_path, lambda: read_vault_folder(Path("d"), None).notes) == failed
-    assert (
-        as_nobody(tmp_path, lambda: read_digest_path(Path("d/note.md"), None).documents) == failed
-    )
+    failed = ("raised", "SourceUnavailable", f"{root}/note.md: cannot be read: Permission denied")
+    assert as_nobody(lambda: read_vault_folder(root, None).notes) == failed
+    assert as_nobody(lambda: read_digest_path(root / "note.md", None).documents) == failed
 
 
 def test_a_missing_source_fails(tmp_path: Path) -> None:
     with pytest.raises(SourceUnavailable, match="no such file or folder"):
         read_vault_folder(tmp_path / "absent", None)
+
+
+# --- the lake ------------------------------------------------------------------------------
+
+
+def small_lake(root: Path) -> Lake:
+    lake = Lake(root)
+    lake.upsert("sources", pl.DataFrame({"source_id": ["d", "v"], "kind": ["digest", "vault"]}))
+    mentions = {"mention_id": ["m1", "m2", "m3"], "source_id": ["d", "d", "v"]}
+    lake.upsert("mentions", pl.DataFrame(mentions))
+    return lake
+
+
+def test_a_lake_path_with_glob_characters_is_read_as_named(tmp_path: Path) -> None:
+    lake = small_lake(tmp_path / "lake [2024] *?")
+    assert lake.read("mentions").sort("mention_id")["source_id"].to_list() == ["d", "d", "v"]
+    assert lake.read("sources", columns=["kind"])["kind"].sort().to_list() == ["digest", "vault"]
+    counts = lake.row_counts()
+    assert (counts["sources"], counts["mentions"]) == (2, 3)
+    per_source = run_query(lake, "select source_id, count(*) n from mentions group by 1 order by 1")
+    assert per_source.rows() == [("d", 2), ("v", 1)]
+
+
+def test_a_lake_path_that_is_a_file_cannot_be_read(tmp_path: Path) -> None:
+    (tmp_path / "lake").write_text("not a lake")
+    lake = Lake(tmp_path / "lake")
+    for read in (lake.row_counts, lambda: run_query(lake, "select * from papers")):
+        with pytest.raises(LakeError, match=f"cannot be read: {tmp_path / 'lake'} is a file"):
+            read()
+
+
+@pytest.mark.parametrize(
+    "unreadable",
+    ["lake", "lake/sources", "lake/mentions/source_id=v", "lake/sources/part-0.parquet"],
+    ids=["lake folder", "table folder", "partition folder", "table file"],
+)
+def test_an_unreadable_lake_says_so(shared_tmp: Path, unreadable: str) -> None:
+    readable_by_all(small_lake(shared_tmp / "lake").location.local_path)
+    (shared_tmp / unreadable).chmod(0o000)
+    table = "mentions" if "mentions" in unreadable else "sources"
+    lake = Lake(shared_tmp / "lake")
+    for read in (
+        lake.row_counts,
+        lambda: lake.read(table).height,
+        lambda: run_query(lake, f"select count(*) from {table}").item(),
+    ):
+        outcome = as_nobody(read)
+        assert outcome[:2] == ("raised", "LakeError"), outcome
+        assert outcome[2].startswith("the lake cannot be read: "), outcome
+        assert f"{shared_tmp / unreadable}" in outcome[2] and "Permission denied" in outcome[2]
