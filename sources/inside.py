@@ -44,15 +44,6 @@ _DIR = os.O_RDONLY | os.O_DIRECTORY
 _FILE = os.O_RDONLY | os.O_NONBLOCK  # a FIFO swapped in for a file cannot block the read
 
 
-class _Unreadable(Exception):
-    """An entry below the source's folder failed: its relative path, for the message (not an
-    OSError, so the walk's parent levels let it through unchanged)."""
-
-    def __init__(self, rel: str, reason: str) -> None:
-        super().__init__(rel, reason)
-        self.rel, self.reason = rel, reason
-
-
 def read_inside(path: Path, suffixes: tuple[str, ...]) -> Inside:
     """The file at ``path``, or every visible regular file under the folder at ``path`` whose
     name ends in ``suffixes`` (any case). ``path`` itself may be a link: the operator named it.
@@ -69,30 +60,34 @@ def read_inside(path: Path, suffixes: tuple[str, ...]) -> Inside:
         links: list[str] = []
         fd = os.open(path, _DIR)
         try:
-            _walk(fd, "", tuple(s.lower() for s in suffixes), files, links)
+            _walk(path, fd, "", tuple(s.lower() for s in suffixes), files, links)
         finally:
             os.close(fd)
     except FileNotFoundError as exc:
         raise SourceUnavailable(f"{path}: no such file or folder") from exc
-    except _Unreadable as exc:
-        raise SourceUnavailable(f"{path / exc.rel}: cannot be read: {exc.reason}") from exc
     except OSError as exc:
-        raise SourceUnavailable(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+        raise _unreadable(path, exc) from exc
     return Inside(sorted(files, key=lambda f: f[0].split("/")), sorted(links))
 
 
+def _unreadable(path: Path, exc: OSError) -> SourceUnavailable:
+    return SourceUnavailable(f"{path}: cannot be read: {exc.strerror or exc}")
+
+
 def _walk(
+    root: Path,
     dir_fd: int,
     prefix: str,
     suffixes: tuple[str, ...],
     files: list[tuple[str, bytes]],
     links: list[str],
 ) -> None:
+    """Collect the folder open at ``dir_fd`` (``root / prefix``), recursively."""
     try:
         with os.scandir(dir_fd) as it:
             entries = list(it)
     except OSError as exc:
-        raise _Unreadable(prefix or ".", exc.strerror or str(exc)) from exc
+        raise _unreadable(root / prefix, exc) from exc
     for entry in entries:
         rel = prefix + entry.name
         if not visible(entry.name):
@@ -103,13 +98,13 @@ def _walk(
             elif entry.is_dir(follow_symlinks=False):
                 fd = os.open(entry.name, _DIR | os.O_NOFOLLOW, dir_fd=dir_fd)
                 try:
-                    _walk(fd, rel + "/", suffixes, files, links)
+                    _walk(root, fd, rel + "/", suffixes, files, links)
                 finally:
                     os.close(fd)
             elif entry.is_file(follow_symlinks=False) and entry.name.lower().endswith(suffixes):
                 files.append((rel, _read(entry.name, _FILE | os.O_NOFOLLOW, dir_fd)))
-        except OSError as exc:
-            raise _Unreadable(rel, exc.strerror or str(exc)) from exc
+        except OSError as exc:  # a SourceUnavailable from a folder below passes through
+            raise _unreadable(root / rel, exc) from exc
 
 
 def _read(name: str, flags: int, dir_fd: int | None = None) -> bytes:
