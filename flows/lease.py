@@ -5,7 +5,6 @@ machines)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
@@ -13,12 +12,9 @@ from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import concurrency
 
 from digestlake.lake.lock import LakeBusy, LockState
+from digestlake.pipeline.lock import lease_name
 
 LEASE_S = 60
-
-
-def lease_name(url: str) -> str:
-    return "digestlake-lake-" + hashlib.sha256(url.encode()).hexdigest()[:12]
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from digestlake.pipeline.runner import LOCAL, Runner
 from digestlake.sources.cursors import load_cursor
 from digestlake.sources.digest_files import SourceUnavailable
 from digestlake.sources.git import GitError
+from digestlake.sources.http import HttpClient
 from digestlake.sources.kinds import READERS, ReadContext
 from digestlake.transforms.mentions import merge_mentions
 from digestlake.transforms.quarantine import replace_quarantine
@@ -151,15 +152,16 @@ def ingest_sources(
     """The ingest stage of a verb that holds the lake already (``run``)."""
     sources = ingested_sources(config)
     states = read_source_states(lake)
-    ctx = ReadContext(config.cache_path, offline)
+    with HttpClient(policy=config.http) as http:
+        ctx = ReadContext(config.cache_path, offline, http)
 
-    def extract(source: SourceConfig) -> SourceBatch:
-        cursor = load_cursor((states.get(source.name) or {}).get("cursor"))
-        return extract_source(source, lake, ctx, cursor)
+        def extract(source: SourceConfig) -> SourceBatch:
+            cursor = load_cursor((states.get(source.name) or {}).get("cursor"))
+            return extract_source(source, lake, ctx, cursor)
 
-    results = runner.each(
-        "extract-source", extract, sources, label=lambda s: s.name, retry_if=is_transient
-    )
+        results = runner.each(
+            "extract-source", extract, sources, label=lambda s: s.name, retry_if=is_transient
+        )
     batches = [r for r in results if isinstance(r, SourceBatch)]
     failures = {
         s.name: describe_failure(r) for s, r in zip(sources, results, strict=True)

@@ -7,6 +7,7 @@ the lake; a hold nested in another of the same process (``run`` calls ``ingest``
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,12 @@ from digestlake.lake.lock import LockState, lake_lock
 from digestlake.lake.runs import new_run_id
 from digestlake.pipeline.config import Config
 from digestlake.pipeline.runner import Runner
+
+
+def lease_name(url: str) -> str:
+    """The Prefect global concurrency limit that locks the lake at ``url``."""
+    return "digestlake-lake-" + hashlib.sha256(url.encode()).hexdigest()[:12]
+
 
 _leased: dict[str, int] = {}  # lake URL -> nesting depth, in this process
 _guard = threading.Lock()

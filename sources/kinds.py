@@ -18,12 +18,9 @@ from digestlake.sources.cursors import (
     dump_cursor,
     load_cursor,
 )
-from digestlake.sources.digest_files import (
-    DigestDocument,
-    is_url,
-    read_digest_path,
-    read_digest_url,
-)
+from digestlake.sources.digest_files import DigestDocument, is_url, read_digest_path
+from digestlake.sources.digest_url import read_digest_url
+from digestlake.sources.http import HttpClient
 from digestlake.sources.vault import NoteFile, is_git_location, read_vault_folder, read_vault_git
 
 
@@ -42,6 +39,7 @@ class SourceSpec(Protocol):
 class ReadContext:
     cache: Path  # where remote vaults are mirrored
     offline: bool = False
+    http: HttpClient = field(default_factory=HttpClient)  # the run's one polite client
 
 
 @dataclass(slots=True)
@@ -66,7 +64,9 @@ def read_digests(source: SourceSpec, cursor: Cursor | None, ctx: ReadContext) ->
     if is_url(source.location):
         if ctx.offline:
             return SourceRead(cursor, unchanged=True, skipped="offline")
-        fetch = read_digest_url(source.location, _text(cursor, HttpCursor), source.encoding)
+        fetch = read_digest_url(
+            source.location, _text(cursor, HttpCursor), source.encoding, client=ctx.http
+        )
     else:
         fetch = read_digest_path(
             Path(source.location), _text(cursor, ContentCursor), source.encoding

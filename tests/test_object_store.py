@@ -123,7 +123,7 @@ def test_the_pipeline_runs_on_an_s3_lake_with_its_lease_in_prefect(
     assert runs["lake_files_written"].to_list()[1] == 0
     bib = Location("s3://digestlake/pipeline/exports").read_bytes("bibtex/all.bib")
     assert b"@article{" in bib or b"@misc{" in bib
-    from digestlake.flows.lease import lease_name
+    from digestlake.pipeline.lock import lease_name
 
     name = lease_name("s3://digestlake/pipeline/lake")  # the lake's lock, held in Prefect
     inspect = [sys.executable, "-m", "prefect", "gcl", "inspect", name]
