@@ -11,7 +11,10 @@ _ORG_WORDS = re.compile(
     r"foundation|project|deepmind|google|meta|microsoft|nvidia|openai|anthropic)\b|@|\.ai\b",
     re.IGNORECASE,
 )
-_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s*;\s*|\s+and\s+|\s*&\s*")
+# Separators: a comma (optionally followed by "and"), a semicolon, "and", an ampersand. The
+# spaces before one are matched only from the start of their run (``(?<!\s)``), else a split
+# would rescan a long run of spaces from each of its positions: quadratic in its length.
+_SPLIT = re.compile(r"(?:(?<!\s)\s++)?(?:,\s*+(?:and\s+)?|;\s*+|&\s*+)|(?<!\s)\s++and\s+")
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,11 +17,19 @@ from digestlake.transforms.entry import Entry, ParseIssue, build_entry
 from digestlake.transforms.tags import parse_tag_line
 
 _KOREAN_DATE = re.compile(r"^\s*(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일\s*$")
-_ISO_DATE = re.compile(r"^\s*#*\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+# Possessive runs (``*+``): ``\s*#*\s*`` could split a run of spaces between its two ``\s*``
+# in every way before failing, quadratic in the run.
+_ISO_DATE = re.compile(r"^\s*+#*+\s*+(\d{4})-(\d{2})-(\d{2})\s*$")
 _NAME_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_WRAPPED_TAIL = re.compile(r"^(.*?)\*\s*\((.*)\)$")
-_ITALIC_HEAD = re.compile(r"^\*(.+)\*\s*\((.*)\)$")
-_BARE_URL = re.compile(r"^\S*https?://\S+$")
+# Head lines ending in ``(authors)``: these find the ``*`` + ``(`` that opens the authors (the
+# last one after an italic title, the first one on a wrapped title's second line) and the
+# caller checks the final ``)``; a pattern that also matched ``(.*)\)$`` would rescan the rest
+# of the line from every ``*(``, quadratic in it.
+_ITALIC_HEAD = re.compile(r"\*(.+)\*\s*+\(")
+_WRAPPED_TAIL = re.compile(r"(.*?)\*\s*+\(")
+# A line without whitespace holding a URL; checking "no whitespace" first (the lookahead)
+# keeps a line of many ``http://`` from being rescanned to its end from each of them.
+_BARE_URL = re.compile(r"(?=\S*+$).*?https?://\S")
 _MAX_TITLE = 300
 
 
@@ -78,11 +86,18 @@ def split_inline_head(text: str) -> tuple[str, str] | None:
     return title, inner
 
 
+def _split_authors(pattern: re.Pattern[str], text: str) -> tuple[str, str] | None:
+    """(text before, authors) of a line ending in ``(authors)`` that ``pattern`` splits."""
+    if not text.endswith(")") or not (m := pattern.match(text)):
+        return None
+    return m.group(1), text[m.end() : -1].strip()
+
+
 def _head_at(lines: list[Line], i: int) -> tuple[str, str, int] | None:
     """(title, authors_raw, index after the head) when an entry starts at line i."""
     text = lines[i][1]
-    if m := _ITALIC_HEAD.match(text):
-        return m.group(1).strip(), m.group(2).strip(), i + 1
+    if italic := _split_authors(_ITALIC_HEAD, text):
+        return italic[0].strip(), italic[1], i + 1
     if (inline := split_inline_head(text)) and not (
         i + 1 < len(lines) and _is_authors(lines[i + 1][1])
     ):
@@ -96,8 +111,12 @@ def _head_at(lines: list[Line], i: int) -> tuple[str, str, int] | None:
     following = lines[i + 1][1]
     if _is_authors(following):
         return text, following[1:-1].strip(), i + 2
-    if text.startswith("*") and "*" not in text[1:] and (m := _WRAPPED_TAIL.match(following)):
-        return f"{text[1:]} {m.group(1)}".strip(), m.group(2).strip(), i + 2
+    if (
+        text.startswith("*")
+        and "*" not in text[1:]
+        and (wrapped := _split_authors(_WRAPPED_TAIL, following))
+    ):
+        return f"{text[1:]} {wrapped[0]}".strip(), wrapped[1], i + 2
     return None
 
 
@@ -241,6 +260,7 @@ def parse_digest(text: str, name: str = "", default_date: date | None = None) ->
             sections.append((lineno, fallback, current))
         current.append((lineno, line))
     entries: list[Entry] = []
+    per_day: dict[date, int] = {}  # entries of a day so far: its next section's positions follow
     for start, day, lines in sections:
         if day is None:
             if lines:
@@ -248,8 +268,10 @@ def parse_digest(text: str, name: str = "", default_date: date | None = None) ->
                 issues.append(ParseIssue(start, reason, lines[0][1][:200]))
             continue
         section_entries, section_issues = _parse_section(lines, day)
+        earlier = per_day.get(day, 0)
         for entry in section_entries:
-            entry.position += len([e for e in entries if e.digest_date == day])
+            entry.position += earlier
+        per_day[day] = earlier + len(section_entries)
         entries.extend(section_entries)
         issues.extend(section_issues)
     return ParsedDigest(entries, issues)

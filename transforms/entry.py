@@ -52,16 +52,17 @@ class ParseIssue:
 
 def find_urls(text: str) -> list[str]:
     """URLs in text, trailing punctuation and unbalanced closing brackets trimmed."""
-    urls: list[str] = []
+    urls: dict[str, None] = {}
     for raw in _URL.findall(text):
-        url = raw
-        while url and url[-1] in _TRAILING:
-            if url[-1] == ")" and url.count("(") >= url.count(")"):
-                break
-            url = url[:-1]
-        if url not in urls:
-            urls.append(url)
-    return urls
+        end, opened, closed = len(raw), raw.count("("), raw.count(")")
+        while end and raw[end - 1] in _TRAILING:
+            if raw[end - 1] == ")":
+                if opened >= closed:
+                    break
+                closed -= 1
+            end -= 1
+        urls.setdefault(raw[:end])
+    return list(urls)
 
 
 def build_entry(
@@ -83,10 +84,9 @@ def build_entry(
     body = "\n".join(filter(None, [abstract, commentary.text]))
     links = find_urls(body)
     own = next((a for a in map(parse_arxiv_id, source_urls) if a is not None), None)
-    cited: list[str] = []
-    for aid in find_arxiv_ids(commentary.text or ""):
-        if aid.id not in cited and (own is None or aid.id != own.id):
-            cited.append(aid.id)
+    cited = dict.fromkeys(aid.id for aid in find_arxiv_ids(commentary.text or ""))
+    if own is not None:
+        cited.pop(own.id, None)
     return Entry(
         line=line,
         title=title,
@@ -99,7 +99,7 @@ def build_entry(
         commentary_en=commentary.en,
         tags=tags,
         links=links,
-        cited_arxiv_ids=cited,
+        cited_arxiv_ids=list(cited),
         arxiv_id=own.id if own else None,
         arxiv_version=own.version if own else None,
         source_urls=list(source_urls),

@@ -17,12 +17,19 @@ from digestlake.transforms.digest import split_inline_head
 from digestlake.transforms.entry import Entry, ParseIssue, build_entry
 from digestlake.transforms.tags import parse_tag_line
 
-_URL_LINE = re.compile(r"^\s*\S*?((?:https?://|arxiv\.org/)\S+)$")
+# Every pattern here stays linear in the line: no run is matched again from each of its
+# positions. A URL line has no whitespace (checked once, by the lookahead) and its URL starts
+# at the first ``http(s)://`` or ``arxiv.org/``.
+_URL_LINE = re.compile(r"^\s*+(?=\S++$)\S*?((?:https?://|arxiv\.org/)\S+)$")
 _URL_THEN_TEXT = re.compile(r"^\s*(https?://\S+)\s+(\S.*)$")
-_TITLE_THEN_URL = re.compile(r"^(?P<title>[^\s#>].*?)\s+\(?(?P<url>https?://[^\s)]+)\)?$")
+# ``Title https://...``: the title ends on a non-space, so the spaces before the URL are
+# matched from the start of their run only.
+_TITLE_THEN_URL = re.compile(r"^(?P<title>[^\s#>](?:.*?\S)?)\s++\(?(?P<url>https?://[^\s)]++)\)?$")
 _HEADING_LINK = re.compile(r"^#{1,6}\s*\[(?P<title>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)\s*$")
 _LINKS_HEADING = re.compile(r"^#\s+Links\s*$", re.IGNORECASE)
-_WIKILINK = re.compile(r"\[\[([^\]|#]+)(?:[#|][^\]]*)?\]\]")
+# ``[[note#heading|alias]]``. Links do not nest: no ``[[`` inside one, so the search from each
+# ``[[`` of ``[[a|[[a|...`` stops at the next ``[[`` instead of running to the end of the line.
+_WIKILINK = re.compile(r"\[\[((?:[^\[\]|#]|\[(?!\[))++)(?:[#|](?:[^\[\]]|\[(?!\[))*+)?\]\]")
 _DATE_PREFIX = re.compile(r"^(\d{2})(\d{2})(\d{2})(?!\d)")
 
 
@@ -121,30 +128,27 @@ def parse_note(text: str, path: str) -> ParsedNote:
         k += 1
 
     commentary: list[str] = []
-    tags: list[str] = []
+    tags: dict[str, None] = {}  # in order, without repeats
     for _, line in lines[k:]:
         line_tags = parse_tag_line(line)
         if line_tags is not None:
-            tags.extend(t for t in line_tags if t not in tags)
+            tags.update(dict.fromkeys(line_tags))
         else:
             commentary.append(line)
 
-    issues: list[ParseIssue] = []
     if title is None and not urls and not commentary:
-        issues.append(
-            ParseIssue(lines[0][0], "note with no title, link or commentary", lines[0][1])
-        )
-        return ParsedNote(None, issues)
+        issue = ParseIssue(lines[0][0], "note with no title, link or commentary", lines[0][1])
+        return ParsedNote(None, [issue])
     entry = build_entry(
         line=1,
         title=title,
         authors_raw=authors,
         abstract="\n".join(abstract_lines) or None,
         commentary_lines=commentary,
-        tags=tags,
+        tags=list(tags),
         source_urls=urls,
         wikilinks=wikilinks,
         digest_date=date_from_note_name(path),
         position=0,
     )
-    return ParsedNote(entry, issues)
+    return ParsedNote(entry, [])

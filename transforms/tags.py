@@ -23,13 +23,12 @@ def parse_tag_line(line: str) -> list[str] | None:
     tokens = line.split()
     if not tokens or not _TAG_TOKEN.match(tokens[0]):
         return None
-    tags: list[str] = []
+    tags: dict[str, None] = {}  # a dict keeps the order and finds repeats in constant time
     for token in tokens:
         m = _TAG_TOKEN.match(token)
         if m:
-            tag = normalise_tag(m.group(1))
-            if tag and tag not in tags:
-                tags.append(tag)
+            if tag := normalise_tag(m.group(1)):
+                tags.setdefault(tag)
         elif not _STRAY_TOKEN.match(token):
             return None
-    return tags
+    return list(tags)
