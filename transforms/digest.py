@@ -14,6 +14,7 @@ from datetime import date
 
 from digestlake.transforms.commentary import has_hangul, is_marker
 from digestlake.transforms.entry import Entry, ParseIssue, build_entry
+from digestlake.transforms.limits import MAX_ENTRIES_PER_FILE
 from digestlake.transforms.tags import parse_tag_line
 
 _KOREAN_DATE = re.compile(r"^\s*(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일\s*$")
@@ -150,7 +151,7 @@ class _Draft:
     trailing: list[str] = field(default_factory=list)
     source_urls: list[str] = field(default_factory=list)
 
-    def finish(self, day: date, position: int) -> Entry | None:
+    def finish(self, day: date, position: int) -> Entry | ParseIssue:
         title, body = self.title, self.body
         abstract = None
         if self.authors_raw is None and title is None and len(body) > 1:
@@ -166,7 +167,7 @@ class _Draft:
             abstract, body = "\n".join(body[:n]), body[n:]
         commentary = body + self.trailing
         if title is None and not commentary:
-            return None
+            return ParseIssue(self.start, "entry with neither title nor commentary", "")
         return build_entry(
             line=self.start,
             title=title,
@@ -224,11 +225,11 @@ def _parse_section(lines: list[Line], day: date) -> tuple[list[Entry], list[Pars
             cur.trailing.append(text)
     entries: list[Entry] = []
     for draft in drafts:
-        entry = draft.finish(day, len(entries) + 1)
-        if entry is None:
-            issues.append(ParseIssue(draft.start, "entry with neither title nor commentary", ""))
+        result = draft.finish(day, len(entries) + 1)
+        if isinstance(result, ParseIssue):
+            issues.append(result)
         else:
-            entries.append(entry)
+            entries.append(result)
     return entries, issues
 
 
@@ -274,4 +275,9 @@ def parse_digest(text: str, name: str = "", default_date: date | None = None) ->
         per_day[day] = earlier + len(section_entries)
         entries.extend(section_entries)
         issues.extend(section_issues)
+    if len(entries) > MAX_ENTRIES_PER_FILE:
+        first = entries[MAX_ENTRIES_PER_FILE]
+        reason = f"{len(entries)} entries; at most {MAX_ENTRIES_PER_FILE} per digest file"
+        issues.append(ParseIssue(first.line, f"{reason}, the rest left out", first.title or ""))
+        entries = entries[:MAX_ENTRIES_PER_FILE]
     return ParsedDigest(entries, issues)

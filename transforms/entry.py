@@ -9,6 +9,7 @@ from datetime import date
 from digestlake.transforms.arxiv_ids import find_arxiv_ids, parse_arxiv_id
 from digestlake.transforms.authors import parse_authors
 from digestlake.transforms.commentary import split_commentary
+from digestlake.transforms.limits import exceeded
 
 _URL = re.compile(r"https?://[^\s<>\"'`\]]+")
 _TRAILING = ".,;:!?)]}'\""
@@ -77,10 +78,24 @@ def build_entry(
     wikilinks: list[str] = (),
     digest_date: date | None = None,
     position: int = 0,
-) -> Entry:
-    """Derive authors, commentary parts, links and arXiv ids from the raw pieces of an entry."""
-    authors = parse_authors(authors_raw)
+) -> Entry | ParseIssue:
+    """Derive authors, commentary parts, links and arXiv ids from the raw pieces of an entry;
+    an entry past a bound of ``limits`` is the issue that names the bound instead."""
     commentary = split_commentary(commentary_lines)
+    reason = exceeded(
+        {
+            "title": title,
+            "authors_raw": authors_raw,
+            "abstract": abstract,
+            "commentary": commentary.text,
+            "tags": tags,
+            "source_urls": source_urls,
+            "wikilinks": wikilinks,
+        }
+    )
+    if reason:
+        return ParseIssue(line, reason, (title or next(iter(commentary_lines), ""))[:200])
+    authors = parse_authors(authors_raw)
     body = "\n".join(filter(None, [abstract, commentary.text]))
     links = find_urls(body)
     own = next((a for a in map(parse_arxiv_id, source_urls) if a is not None), None)

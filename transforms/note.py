@@ -151,4 +151,6 @@ def parse_note(text: str, path: str) -> ParsedNote:
         digest_date=date_from_note_name(path),
         position=0,
     )
+    if isinstance(entry, ParseIssue):  # past a bound of limits
+        return ParsedNote(None, [entry])
     return ParsedNote(entry, [])
