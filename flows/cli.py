@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from digestlake.lake.lock import LakeBusy
+from digestlake.lake.store import LakeError
 from digestlake.pipeline.config import Config, ConfigError, load_config
 
 
@@ -263,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     except LakeBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 75  # EX_TEMPFAIL: try again later
+    except LakeError as exc:  # an unreadable lake is never an empty answer
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `digestlake parse ... | head`
         sys.stderr.close()
         return 0

@@ -37,6 +37,7 @@ class SourceBatch:
     deleted_files: list[str] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
     skipped: str | None = None  # why the source was not read (offline)
+    skipped_links: list[str] = field(default_factory=list)  # links inside, never followed
 
 
 def _problem(file: str, issue: ParseIssue | DecodeError) -> dict:
@@ -100,6 +101,7 @@ def extract_source(
         dump_cursor(read.cursor),
         unchanged=read.unchanged,
         skipped=read.skipped,
+        skipped_links=read.skipped_links,
     )
     if not read.unchanged:
         existing = lake.read("mentions").filter(pl.col("source_id") == source.name)

@@ -38,6 +38,7 @@ class SourceReport:
     unchanged: int = 0
     deleted: int = 0
     quarantined: int = 0
+    links_skipped: int = 0  # symlinks inside the source: never followed, never read
     error: str | None = None
     problems: list[str] = field(default_factory=list)  # "location: reason" of what was quarantined
 
@@ -110,6 +111,7 @@ def commit_batches(
             unchanged=merge.unchanged,
             deleted=merge.deleted,
             quarantined=len(batch.quarantine),
+            links_skipped=len(batch.skipped_links),
             problems=[f"{row['location']}: {row['reason']}" for row in batch.quarantine],
         )
     for name, error in failures.items():

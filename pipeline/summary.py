@@ -23,6 +23,7 @@ def ingest_summary(report: IngestReport, lake_path: Path | str) -> list[str]:
             lines.append(
                 f"  {s.source_id}: {s.new} new, {s.updated} updated, {s.unchanged} unchanged, "
                 f"{s.deleted} deleted, {s.quarantined} quarantined"
+                + (f", {s.links_skipped} links skipped" if s.links_skipped else "")
             )
         lines += [f"    quarantined {problem}" for problem in s.problems[:SHOWN]]
         if len(s.problems) > SHOWN:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from digestlake.sources import git
 from digestlake.sources.cursors import (
     ContentCursor,
     Cursor,
@@ -52,6 +53,7 @@ class SourceRead:
     skipped: str | None = None  # why the source was not read at all (offline)
     documents: list[DigestDocument] = field(default_factory=list)  # kind "digest"
     notes: list[NoteFile] = field(default_factory=list)  # kind "vault"
+    skipped_links: list[str] = field(default_factory=list)  # never followed (sources/inside.py)
 
 
 def _text(cursor: Cursor | None, kind: type) -> str | None:
@@ -76,6 +78,7 @@ def read_digests(source: SourceSpec, cursor: Cursor | None, ctx: ReadContext) ->
         unchanged=fetch.unchanged,
         full=not is_url(source.location),
         documents=fetch.documents,
+        skipped_links=fetch.skipped_links,
     )
 
 
@@ -87,7 +90,7 @@ def read_vault(source: SourceSpec, cursor: Cursor | None, ctx: ReadContext) -> S
     else:
         mirror = ctx.cache / "vaults" / f"{source.name}.git"
         remote = not Path(location).exists()
-        if ctx.offline and remote and not (mirror / "HEAD").exists():
+        if ctx.offline and remote and not git.mirrors(mirror, location):
             return SourceRead(cursor, unchanged=True, skipped="offline, and no cached clone yet")
         read = read_vault_git(
             location,
@@ -98,7 +101,11 @@ def read_vault(source: SourceSpec, cursor: Cursor | None, ctx: ReadContext) -> S
             fetch=not (ctx.offline and remote),
         )
     return SourceRead(
-        load_cursor(read.cursor), unchanged=read.unchanged, full=read.full, notes=read.notes
+        load_cursor(read.cursor),
+        unchanged=read.unchanged,
+        full=read.full,
+        notes=read.notes,
+        skipped_links=read.skipped_links,
     )
 
 

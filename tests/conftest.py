@@ -49,10 +49,11 @@ def ingest_into(
     now: datetime,
     cache: Path | None = None,
 ):
-    """The ``ingest`` verb on these sources."""
+    """The ``ingest`` verb on these sources (a lake at a URL is the test's alone)."""
     from digestlake.pipeline.ingest import ingest
+    from digestlake.pipeline.runner import SingleWriterRunner
 
-    return ingest(config_for(lake, sources, cache=cache), now=now)
+    return ingest(config_for(lake, sources, cache=cache), now=now, runner=SingleWriterRunner())
 
 
 def need_shared(path: Path) -> Path:

@@ -19,8 +19,10 @@ from digestlake.lake.query import run_query
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import SourceConfig, load_config
 from digestlake.pipeline.publish import publish
+from digestlake.pipeline.runner import SingleWriterRunner
 from digestlake.pipeline.snapshot import load_snapshot
 
+ALONE = SingleWriterRunner()  # these tests are the lake's only writer: no lease needed
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 SNAPSHOT = ROOT.parent / "shared" / "fixtures" / "arxiv" / "kaggle_sample.jsonl"
 
@@ -65,7 +67,7 @@ def test_a_lake_and_exports_on_s3_match_local_ones(s3, tmp_path: Path) -> None:
     remote, local = Lake("s3://digestlake/same/lake"), Lake(tmp_path / "lake")
     for lake, exports in ((remote, "s3://digestlake/same/exports"), (local, tmp_path / "exports")):
         _ingest(lake, tmp_path / "cache")
-        publish(config_for(lake, exports=exports), now=T0)
+        publish(config_for(lake, exports=exports), now=T0, runner=ALONE)
     assert remote.files("mentions") == local.files("mentions")
     for table in ("mentions", "papers", "citation_keys"):
         assert remote.read(table).equals(local.read(table), null_equal=True), table
@@ -77,7 +79,9 @@ def test_a_lake_and_exports_on_s3_match_local_ones(s3, tmp_path: Path) -> None:
 
     stamps = remote.location.state()  # nothing changed: nothing rewritten on S3 either
     _ingest(remote, tmp_path / "cache")
-    again = publish(config_for(remote, exports="s3://digestlake/same/exports"), now=T0)
+    again = publish(
+        config_for(remote, exports="s3://digestlake/same/exports"), now=T0, runner=ALONE
+    )
     assert again.files.written == []
     assert remote.location.state() == stamps
 
