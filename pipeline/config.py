@@ -16,6 +16,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
+
+from digestlake.sources.http import HttpPolicy
 from digestlake.transforms.title_match import Overrides
 from digestlake.transforms.titles import normalise_title
 
@@ -98,6 +100,7 @@ class Config:
     arxiv: ArxivConfig = field(default_factory=ArxivConfig)
     exports: ExportsConfig = field(default_factory=ExportsConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    http: HttpPolicy = field(default_factory=HttpPolicy)  # [http]: every web request
     schedules: list[ScheduleConfig] = field(default_factory=list)
     config_file: Path | None = None
 
@@ -112,6 +115,7 @@ _SECTION_KEYS = {
     "cache": {"path"},
     "arxiv": {f.name for f in fields(ArxivConfig)},
     "run": {f.name for f in fields(RunConfig)},
+    "http": {f.name for f in fields(HttpPolicy)},
 }
 _SOURCE_KEYS = {f.name for f in fields(SourceConfig)}
 
@@ -132,7 +136,12 @@ def _coerce(value: str, like: object, where: str) -> object:
 
 
 def _apply_env(raw: dict, env: dict[str, str]) -> None:
-    defaults = {"arxiv": ArxivConfig(), "exports": ExportsConfig(), "run": RunConfig()}
+    defaults = {
+        "arxiv": ArxivConfig(),
+        "exports": ExportsConfig(),
+        "run": RunConfig(),
+        "http": HttpPolicy(),
+    }
     for name, value in env.items():
         if not name.startswith(ENV_PREFIX) or name.startswith(ENV_PREFIX + "CONFIG"):
             continue
@@ -145,11 +154,14 @@ def _apply_env(raw: dict, env: dict[str, str]) -> None:
 
 
 def _section(cls, values: dict, name: str):
-    """A config section's dataclass, each value checked against the default's type."""
+    """A config section's dataclass, each value checked against the default's type (and by
+    the dataclass itself, when it checks its values, as HttpPolicy does)."""
     defaults = cls()
-    return cls(
-        **{k: _coerce(str(v), getattr(defaults, k), f"[{name}] {k}") for k, v in values.items()}
-    )
+    values = {k: _coerce(str(v), getattr(defaults, k), f"[{name}] {k}") for k, v in values.items()}
+    try:
+        return cls(**values)
+    except ValueError as exc:
+        raise ConfigError(f"[{name}] {exc}") from exc
 
 
 def _location(base: Path, value: str) -> Path | str:
@@ -275,6 +287,7 @@ def load_config(
     run = _section(RunConfig, raw.get("run", {}), "run")
     if run.on_busy not in ("wait", "exit"):
         raise ConfigError(f"[run] on_busy must be wait or exit, got {run.on_busy!r}")
+    http = _section(HttpPolicy, raw.get("http", {}), "http")
     schedules = [_schedule(s, i) for i, s in enumerate(raw.get("schedules", []))]
     if len({s.name for s in schedules}) != len(schedules):
         raise ConfigError(f"{file}: schedule names must be unique")
@@ -288,6 +301,7 @@ def load_config(
         sources=sources,
         arxiv=arxiv,
         run=run,
+        http=http,
         schedules=schedules,
         config_file=file,
     )

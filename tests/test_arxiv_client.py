@@ -7,12 +7,15 @@ between requests is never below it, whatever the server does.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from standin_arxiv import Paper, StandIn, serve_standin
+
 from digestlake.sources.arxiv_atom import ArxivQueryError
 from digestlake.sources.arxiv_client import ArxivClient, ArxivUnavailable, ArxivUnreachable
-from standin_arxiv import Paper, StandIn, serve_standin
+from digestlake.sources.http import HttpPolicy
 
 INTERVAL = 0.2
 
@@ -23,11 +26,15 @@ def papers(n: int) -> list[Paper]:
     ]
 
 
-def client(standin: StandIn, tmp_path: Path | None = None, **kw) -> ArxivClient:
+FAST = HttpPolicy(backoff_s=0.05, timeout_s=1.0)
+
+
+def client(
+    standin: StandIn, tmp_path: Path | None = None, policy: HttpPolicy = FAST, **kw
+) -> ArxivClient:
     return ArxivClient(
-        api_url=standin.api_url, min_interval_s=INTERVAL, backoff_s=0.05, timeout_s=1.0,
-        cache_dir=tmp_path, **kw,
-    )  # fmt: skip
+        api_url=standin.api_url, min_interval_s=INTERVAL, policy=policy, cache_dir=tmp_path, **kw
+    )
 
 
 def assert_polite(standin: StandIn, at_least: float = INTERVAL) -> None:
@@ -84,7 +91,11 @@ def test_retry_after_is_honoured() -> None:
 def test_persistent_failure_gives_up_after_the_retries() -> None:
     with serve_standin() as standin:
         standin.faults.extend([("429",)] * 10)
-        with client(standin, max_retries=2) as c, pytest.raises(ArxivUnavailable, match="HTTP 429"):
+        two_retries = replace(FAST, backoff_s=0.5, retry_budget_s=1.0)  # tries at 0, 0.5, 1 s
+        with (
+            client(standin, policy=two_retries) as c,
+            pytest.raises(ArxivUnavailable, match="HTTP 429"),
+        ):
             c.fetch_ids(["2401.00001"])
         assert c.requests_made == 3
 

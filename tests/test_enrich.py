@@ -15,6 +15,7 @@ from digestlake.lake.store import Lake
 from digestlake.pipeline.config import SourceConfig
 from digestlake.pipeline.enrich import fetch_pending, pending_ids
 from digestlake.sources.arxiv_client import ArxivClient
+from digestlake.sources.http import HttpPolicy
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 INTERVAL = 0.05
@@ -26,7 +27,10 @@ def ingest(lake: Lake, sources: list[SourceConfig], cache: Path) -> None:
 
 def client(standin: StandIn, **kw) -> ArxivClient:
     return ArxivClient(
-        api_url=standin.api_url, min_interval_s=INTERVAL, backoff_s=0.01, timeout_s=2, **kw
+        api_url=standin.api_url,
+        min_interval_s=INTERVAL,
+        policy=HttpPolicy(backoff_s=0.01, timeout_s=2),
+        **kw,
     )
 
 

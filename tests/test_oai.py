@@ -10,12 +10,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import SHARED, need_shared
+from standin_arxiv import Paper, StandIn, serve_standin
+
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import SourceConfig
 from digestlake.pipeline.harvest import harvest_oai
 from digestlake.sources.arxiv_client import ArxivClient
+from digestlake.sources.http import HttpPolicy
 from digestlake.sources.oai_pmh import OaiError, parse_oai
-from standin_arxiv import Paper, StandIn, serve_standin
 
 FIXTURES = SHARED / "fixtures" / "arxiv"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -74,7 +76,9 @@ def standin_with(n: int) -> StandIn:
 
 
 def client(standin: StandIn) -> ArxivClient:
-    return ArxivClient(api_url=standin.api_url, min_interval_s=0.05, backoff_s=0.01)
+    return ArxivClient(
+        api_url=standin.api_url, min_interval_s=0.05, policy=HttpPolicy(backoff_s=0.01)
+    )
 
 
 SOURCE = SourceConfig("arxiv-cs", "oai", set_spec="cs", metadata_prefix="arXivRaw")
