@@ -4,8 +4,7 @@ URLs, feeds): the rate, the retries, the limits and the cache live here, once.
 - At most one request every ``min_interval_s`` and one connection at a time per host, for every
   client of the process (a process-wide gate), retries included. The interval counts from the
   end of the previous answer, so however long a request took, the next one arrives later by at
-  least the interval. Across Prefect workers, flows/ plugs a global limit into
-  ``before_request``.
+  least the interval.
 - Retries with exponential backoff on transport errors, 429 and 5xx (and on whatever the
   caller's parser says is worth asking again), honouring ``Retry-After``, within a budget of
   time rather than a count: an outage of a couple of minutes is ridden out. A failed DNS lookup
@@ -129,12 +128,12 @@ class HttpResponse:
         return message.get_content_charset()
 
 
+@dataclass
 class _Gate:
     """Serialises the requests to one host and remembers when the last answer ended."""
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.last_end = float("-inf")
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    last_end: float = float("-inf")
 
 
 _GATES: dict[str, _Gate] = {}
@@ -375,9 +374,7 @@ class HttpClient:
     def _body(self, url: str, response: httpx.Response) -> bytes:
         """The decoded body, counted as it arrives and cut off past ``max_bytes``."""
         cap = self.policy.max_bytes
-        too_big = HttpUnavailable(
-            f"{url}: body larger than {cap} bytes (max_bytes)", transient=False
-        )
+        too_big = HttpUnavailable(f"{url}: body over {cap} bytes (max_bytes)", transient=False)
         coding = response.headers.get("Content-Encoding", "").strip().lower()
         length = response.headers.get("Content-Length", "")
         if coding in ("", "identity") and length.isdigit() and int(length) > cap:
