@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 from rich.progress import Progress, TaskID
 
-from digestlake.core.ids import SNAPSHOT_SOURCE
+from digestlake.core.ids import API_SOURCE, SNAPSHOT_SOURCE
 from digestlake.core.tables import PAPER_VERSIONS
 from digestlake.lake.store import Lake, file_metadata, upsert_rows
 from digestlake.pipeline.config import Config
@@ -221,7 +221,8 @@ def _merge_bucket(lake: Lake, staging: Path, bucket: str) -> list[Path]:
         .unique("paper_id", keep="last")
     )
     papers = lake.read_partition("papers", bucket)
-    fresher = papers.filter(pl.col("metadata_source") == "arxiv")["paper_id"].implode()
+    # The API is at least as fresh as a weekly snapshot: what it described stays.
+    fresher = papers.filter(pl.col("metadata_source") == API_SOURCE)["paper_id"].implode()
     incoming = new.filter(~pl.col("paper_id").is_in(fresher))
     written = lake.write_partition("papers", bucket, upsert_rows(papers, incoming, ["paper_id"]))
     versions = (

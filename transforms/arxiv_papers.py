@@ -7,6 +7,7 @@ from datetime import datetime
 
 import polars as pl
 
+from digestlake.core.ids import API_SOURCE
 from digestlake.core.records import ArxivRecord
 from digestlake.core.tables import PAPER_VERSIONS, PAPERS
 from digestlake.transforms.titles import normalise_title
@@ -34,7 +35,7 @@ def papers_from_records(records: Iterable[ArxivRecord], fetched_at: datetime) ->
             "comment": r.comment,
             "license": None,
             "url": f"https://arxiv.org/abs/{r.arxiv_id}",
-            "metadata_source": "arxiv",
+            "metadata_source": API_SOURCE,
             "fetched_at": fetched_at,
         }
         for r in records
