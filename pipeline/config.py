@@ -7,6 +7,7 @@ to the config file's folder. A wrong key or value is an error here, not halfway 
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -271,8 +272,11 @@ def load_config(
     if len(set(names)) != len(names):
         raise ConfigError(f"{file}: source names must be unique ({names})")
     arxiv = _section(ArxivConfig, raw.get("arxiv", {}), "arxiv")
-    if arxiv.min_interval_s < 0:
-        raise ConfigError("[arxiv] min_interval_s must not be negative")
+    if not (math.isfinite(arxiv.min_interval_s) and arxiv.min_interval_s >= 0):
+        # NaN would switch arXiv's rate limit off and inf hang every run.
+        raise ConfigError(
+            f"[arxiv] min_interval_s must be a finite number >= 0, got {arxiv.min_interval_s}"
+        )
     arxiv = replace(
         arxiv,
         cache=str(_resolve(base, arxiv.cache)),

@@ -92,6 +92,7 @@ def arxiv_client(config: Config, *, offline: bool, runner: Runner) -> ArxivClien
     return ArxivClient(
         api_url=config.arxiv.api_url,
         min_interval_s=config.arxiv.min_interval_s,
+        policy=config.http,
         cache_dir=config.arxiv_cache_path,
         offline=offline,
         before_request=None if offline else runner.arxiv_gate(config.arxiv.min_interval_s),

@@ -67,8 +67,12 @@ def describe_failure(exc: BaseException) -> str:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Network trouble may heal in seconds; a missing folder or a bad repository will not."""
-    return isinstance(exc, SourceUnavailable) and exc.transient
+    """Worth a retry by the runner: a git remote that did not answer may in seconds (a missing
+    folder or a bad repository will not). An HTTP source is not: the HTTP client has ridden
+    out its retry budget already."""
+    return (
+        isinstance(exc, SourceUnavailable) and exc.transient and isinstance(exc.__cause__, GitError)
+    )
 
 
 def commit_batches(

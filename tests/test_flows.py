@@ -19,7 +19,7 @@ def config(tmp_path: Path, extra: str = "", arxiv: str = "[arxiv]\nenabled = fal
     stand-in (tests never talk to the real arXiv)."""
     path = tmp_path / "digestlake.toml"
     path.write_text(
-        f'[lake]\npath = "lake"\n[cache]\npath = "cache"\n'
+        f'[lake]\npath = "lake"\n[cache]\npath = "cache"\n[http]\nbackoff_s = 0.05\n'
         f'[[sources]]\nname = "digests"\nkind = "digest"\npath = "{SAMPLES / "digests"}"\n'
         f'[[sources]]\nname = "vault"\nkind = "vault"\npath = "{SAMPLES / "vault"}"\n'
         f'[[sources]]\nname = "missing"\nkind = "digest"\npath = "{tmp_path / "nowhere"}"\n'

@@ -15,9 +15,13 @@ from digestlake.lake.store import Lake
 from digestlake.pipeline.config import SourceConfig
 from digestlake.pipeline.extract import extract_source
 from digestlake.sources.digest_files import SourceUnavailable
+from digestlake.sources.http import HttpClient, HttpPolicy
 from digestlake.sources.kinds import ReadContext
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+# A client that gives up on a failing server within half a second (the default rides out
+# minutes).
+FAST = ReadContext(Path("cache"), http=HttpClient(HttpPolicy(backoff_s=0.05, retry_budget_s=0.5)))
 DAY = "2024년 1월 2일\nA Paper\n(Ann Lee)\nAn abstract long enough to be an abstract here.\n코멘트.\n#llm\n"
 
 
@@ -95,13 +99,13 @@ def test_url_source_with_conditional_get(tmp_path: Path) -> None:
         with pytest.raises(SourceUnavailable, match="HTTP 503") as err:
             extract_source(
                 SourceConfig("web2", "digest", url=f"{server.base_url}/d.txt"),
-                lake, ReadContext(tmp_path), None,
+                lake, FAST, None,
             )  # fmt: skip
         assert err.value.transient
         with pytest.raises(SourceUnavailable, match="HTTP 404") as err:
             extract_source(
                 SourceConfig("web3", "digest", url=f"{server.base_url}/nope"),
-                lake, ReadContext(tmp_path), None,
+                lake, FAST, None,
             )  # fmt: skip
         assert not err.value.transient
 
