@@ -118,10 +118,12 @@ _SECTION_KEYS = {
     "run": {f.name for f in fields(RunConfig)},
     "http": {f.name for f in fields(HttpPolicy)},
 }
-_SOURCE_KEYS = {f.name for f in fields(SourceConfig)}
+# The type of each [[sources]] key, as _typed takes it: enabled a boolean, the others text.
+_SOURCE_TYPES = {f.name: True if isinstance(f.default, bool) else "" for f in fields(SourceConfig)}
 
 
 def _coerce(value: str, like: object, where: str) -> object:
+    """An environment variable's text as the type of the key's default ``like``."""
     if isinstance(like, bool):
         if value.lower() in ("1", "true", "yes", "on"):
             return True
@@ -133,6 +135,29 @@ def _coerce(value: str, like: object, where: str) -> object:
             return type(like)(value)
         except ValueError as exc:
             raise ConfigError(f"{where}: expected a number, got {value!r}") from exc
+    return value
+
+
+def _typed(value: object, like: object, where: str) -> object:
+    """``value`` if it has the type of the key's default ``like`` (an int for a float), else a
+    ConfigError: ``enabled = "false"`` is a string, and ``bool("false")`` is True."""
+    if isinstance(like, bool):
+        ok, expected = isinstance(value, bool), "true or false"
+    elif isinstance(like, float):
+        ok, expected = isinstance(value, int | float) and not isinstance(value, bool), "a number"
+    elif isinstance(like, int):
+        ok, expected = isinstance(value, int) and not isinstance(value, bool), "a whole number"
+    else:
+        ok, expected = isinstance(value, str), "a string"
+    if not ok:
+        raise ConfigError(f"{where}: expected {expected}, got {value!r}")
+    return float(value) if isinstance(like, float) else value
+
+
+def _folder(value: object, where: str) -> str:
+    """A folder the config names: an empty path would be the config file's own folder."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where} must name a folder, got {value!r}")
     return value
 
 
@@ -158,7 +183,7 @@ def _section(cls, values: dict, name: str):
     """A config section's dataclass, each value checked against the default's type (and by
     the dataclass itself, when it checks its values, as HttpPolicy does)."""
     defaults = cls()
-    values = {k: _coerce(str(v), getattr(defaults, k), f"[{name}] {k}") for k, v in values.items()}
+    values = {k: _typed(v, getattr(defaults, k), f"[{name}] {k}") for k, v in values.items()}
     try:
         return cls(**values)
     except ValueError as exc:
@@ -178,14 +203,26 @@ def _resolve(base: Path, value: str) -> Path:
     return path if path.is_absolute() else base / path
 
 
+def _check_encoding(encoding: str, where: str) -> None:
+    """An encoding Python cannot decode with would quarantine every file of the source."""
+    try:
+        # Decoded as sources/decode.py decodes (b"" would skip the codec lookup): unknown
+        # names and codecs that are not text encodings (base64, rot13) raise LookupError.
+        b"x".decode(encoding, errors="ignore")
+    except LookupError as exc:
+        raise ConfigError(f"{where}: unknown text encoding {encoding!r}") from exc
+
+
 def _source(entry: dict, base: Path, index: int) -> SourceConfig:
     where = f"[[sources]] #{index + 1}"
-    unknown = set(entry) - _SOURCE_KEYS
+    unknown = set(entry) - set(_SOURCE_TYPES)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     name = entry.get("name")
     if not isinstance(name, str) or not _SOURCE_NAME.match(name):
         raise ConfigError(f"{where}: name must be lowercase letters, digits, - or _ ({name!r})")
+    for key, value in entry.items():
+        _typed(value, _SOURCE_TYPES[key], f"source {name}: {key}")
     kind = entry.get("kind")
     if kind not in SOURCE_KINDS:
         raise ConfigError(f"source {name}: kind must be one of {SOURCE_KINDS}, got {kind!r}")
@@ -196,20 +233,10 @@ def _source(entry: dict, base: Path, index: int) -> SourceConfig:
             raise ConfigError(f"source {name}: metadata_prefix must be arXivRaw or arXiv")
     elif bool(entry.get("path")) == bool(entry.get("url")):
         raise ConfigError(f"source {name}: give exactly one of path or url")
+    if "encoding" in entry:
+        _check_encoding(entry["encoding"], f"source {name}")
     path = entry.get("path")
-    if path is not None:
-        path = str(_resolve(base, path))
-    return SourceConfig(
-        name=name,
-        kind=kind,
-        path=path,
-        url=entry.get("url"),
-        encoding=entry.get("encoding"),
-        rev=str(entry.get("rev", "HEAD")),
-        enabled=bool(entry.get("enabled", True)),
-        set_spec=entry.get("set_spec"),
-        metadata_prefix=entry.get("metadata_prefix", "arXivRaw"),
-    )
+    return SourceConfig(**{**entry, "path": str(_resolve(base, path)) if path else None})
 
 
 def _check_zone(name: str, where: str) -> None:
@@ -233,7 +260,7 @@ def _schedule(entry: dict, index: int) -> ScheduleConfig:
         CronSim(cron, datetime.now(UTC))  # the parser Prefect's CronSchedule uses
     except CronSimError as exc:
         raise ConfigError(f"{where}: cron {cron!r}: {exc}") from exc
-    timezone = entry.get("timezone", "UTC")
+    timezone = _typed(entry.get("timezone", "UTC"), "", f"{where}: timezone")
     _check_zone(timezone, where)
     parameters = entry.get("parameters", {})
     extra = set(parameters) - FLOW_PARAMETERS[flow] if isinstance(parameters, dict) else {"?"}
@@ -242,8 +269,24 @@ def _schedule(entry: dict, index: int) -> ScheduleConfig:
             f"{where}: the {flow} flow takes parameters {sorted(FLOW_PARAMETERS[flow])}, "
             f"not {sorted(extra)}"
         )
-    name = entry.get("name") or f"{flow}-{index + 1}"
-    return ScheduleConfig(flow, cron, str(name), timezone, dict(parameters))
+    name = _typed(entry.get("name") or f"{flow}-{index + 1}", "", f"{where}: name")
+    return ScheduleConfig(flow, cron, name, timezone, dict(parameters))
+
+
+def _read_toml(file: Path) -> dict:
+    """A TOML file's tables; a file that cannot be read, is not UTF-8 (as TOML must be) or
+    is not TOML is a ConfigError naming it."""
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot be read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{file}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+            "TOML files are UTF-8"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: {exc}") from exc
 
 
 def load_config(
@@ -254,17 +297,20 @@ def load_config(
     file = Path(path or env.get(ENV_PREFIX + "CONFIG") or "digestlake.toml")
     if not file.is_file():
         raise ConfigError(f"{file}: config file not found")
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file}: {exc}") from exc
+    raw = _read_toml(file)
     unknown = set(raw) - set(_SECTION_KEYS) - {"sources", "schedules"}
     if unknown:
         raise ConfigError(f"{file}: unknown section(s) {', '.join(sorted(unknown))}")
     for section, keys in _SECTION_KEYS.items():
+        if not isinstance(raw.get(section, {}), dict):
+            raise ConfigError(f"{file}: {section} must be a [{section}] table")
         extra = set(raw.get(section, {})) - keys
         if extra:
             raise ConfigError(f"{file}: unknown key(s) in [{section}]: {', '.join(sorted(extra))}")
+    for array in ("sources", "schedules"):
+        entries = raw.get(array, [])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise ConfigError(f"{file}: {array} must be [[{array}]] tables")
     _apply_env(raw, env)
     base = file.resolve().parent
     sources = [_source(s, base, i) for i, s in enumerate(raw.get("sources", []))]
@@ -279,7 +325,7 @@ def load_config(
         )
     arxiv = replace(
         arxiv,
-        cache=str(_resolve(base, arxiv.cache)),
+        cache=str(_resolve(base, _folder(arxiv.cache, "[arxiv] cache"))),
         overrides=str(_resolve(base, arxiv.overrides)) if arxiv.overrides else "",
     )
     if arxiv.overrides:
@@ -297,11 +343,13 @@ def load_config(
         raise ConfigError(f"{file}: schedule names must be unique")
     if not exports.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"[exports] base_url must be an http(s) URL, got {exports.base_url!r}")
+    lake = _folder(raw.get("lake", {}).get("path", "data/lake"), "[lake] path")
+    cache = _folder(raw.get("cache", {}).get("path", "data/cache"), "[cache] path")
     return Config(
-        lake_path=_location(base, raw.get("lake", {}).get("path", "data/lake")),
-        exports_path=_location(base, exports.path),
+        lake_path=_location(base, lake),
+        exports_path=_location(base, _folder(exports.path, "[exports] path")),
         exports=exports,
-        cache_path=_resolve(base, raw.get("cache", {}).get("path", "data/cache")),
+        cache_path=_resolve(base, cache),
         sources=sources,
         arxiv=arxiv,
         run=run,
@@ -316,10 +364,7 @@ def load_overrides(path: str) -> Overrides:
     if not path:
         return Overrides()
     file = Path(path)
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{file}: {exc}") from exc
+    raw = _read_toml(file)
     overrides = Overrides()
     for kind in ("pin", "forbid"):
         for i, item in enumerate(raw.get(kind, [])):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+
 from digestlake.pipeline.config import ConfigError, load_config, load_overrides
 
 
@@ -52,7 +53,7 @@ def test_environment_overrides_single_keys(tmp_path: Path) -> None:
         ('[[sources]]\nname = "a"\nkind = "rss"\npath = "x"\n', {}, "kind must be one of"),
         ('[[sources]]\nname = "a"\nkind = "digest"\n', {}, "exactly one of path or url"),
         ('[[sources]]\nname = "a"\nkind = "digest"\npath = "x"\ncolour = 1\n', {}, "unknown key"),
-        ("[arxiv]\nmin_interval_s = -1\n", {}, "must not be negative"),
+        ("[arxiv]\nmin_interval_s = -1\n", {}, "must be a finite number >= 0"),
         ('[[sources]]\nname = "o"\nkind = "oai"\npath = "x"\n', {}, "an oai source has a url"),
         (
             '[[sources]]\nname = "o"\nkind = "oai"\nmetadata_prefix = "oai_dc"\n',
