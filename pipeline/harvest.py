@@ -18,9 +18,9 @@ from digestlake.lake.source_state import read_source_states, write_source_states
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import SourceConfig
 from digestlake.pipeline.store_arxiv import store_arxiv_papers
-from digestlake.sources.arxiv_client import ArxivClient
+from digestlake.sources.arxiv_client import ArxivClient, ArxivUnavailable
 from digestlake.sources.cursors import OaiCursor, dump_cursor, load_cursor
-from digestlake.sources.oai_pmh import OaiError, OaiPage, list_records
+from digestlake.sources.oai_pmh import HostileXml, OaiError, OaiPage, list_records
 from digestlake.transforms.arxiv_papers import oai_version_rows, papers_from_records
 from digestlake.transforms.source_state import next_source_state
 
@@ -62,7 +62,9 @@ def harvest_oai(
     *,
     max_pages: int | None = None,
 ) -> HarvestReport:
-    """Harvest until the list ends (or ``max_pages``), committing after every page."""
+    """Harvest until the list ends (or ``max_pages``), committing after every page. A server
+    that cannot be reached or answers with an error or hostile XML stops the harvest, never
+    the run: ``report.error`` says why, and the next run continues from the last page."""
     url = source.url or oai_url
     found = load_cursor((read_source_states(lake).get(source.name) or {}).get("cursor"))
     cursor = found if isinstance(found, OaiCursor) else OaiCursor()
@@ -74,9 +76,10 @@ def harvest_oai(
                 client, url, metadata_prefix=source.metadata_prefix, set_spec=source.set_spec,
                 from_date=cursor.from_date, token=cursor.token,
             )  # fmt: skip
-        except OaiError as exc:
-            if exc.code == "badResumptionToken" and cursor.token and not restarted:
-                cursor, restarted = replace(cursor, token=None), True  # expired: start again
+        except (OaiError, HostileXml, ArxivUnavailable) as exc:
+            expired = isinstance(exc, OaiError) and exc.code == "badResumptionToken"
+            if expired and cursor.token and not restarted:
+                cursor, restarted = replace(cursor, token=None), True  # start the list again
                 continue
             report.error = str(exc)
             break

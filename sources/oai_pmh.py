@@ -4,15 +4,21 @@
 ``arXiv`` carries structured authors with affiliations. Either way a page gives records, the
 server's responseDate (the next harvest's ``from``) and a resumption token (none, or an
 empty one, at the end of the list). ``noRecordsMatch`` is an empty list, not a failure.
+
+An answer that declares a DTD is refused before ElementTree reads it (defusedxml is not a
+dependency): OAI-PMH answers never declare one, and only a DTD can declare the entities of an
+XML bomb or an external entity naming a local file.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
+from xml.parsers import expat
 
 from digestlake.sources.arxiv_atom import ArxivAuthor, ArxivRecord, BrokenFeed
 from digestlake.sources.arxiv_client import ArxivClient
@@ -31,6 +37,35 @@ class OaiError(ValueError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(f"OAI-PMH {code}: {message}")
         self.code = code
+
+
+class HostileXml(ValueError):
+    """An answer declaring a DTD: refused, not retried (asking again brings the same body)."""
+
+
+class _PrologRead(Exception):
+    """The root element began: the prolog declared no DTD."""
+
+
+def refuse_dtd(body: bytes) -> None:
+    """Raise HostileXml if ``body`` declares a DTD. Expat reads the prolog alone, in whatever
+    encoding the body declares, and stops at the DOCTYPE or at the root's start tag, so no
+    entity is ever expanded and a large page costs nothing."""
+    parser = expat.ParserCreate()
+
+    def doctype(name: str, *_: object) -> None:
+        raise HostileXml(
+            f"the answer declares a DTD (<!DOCTYPE {name}>): refused, as its entities could "
+            "expand without bound or read local files"
+        )
+
+    def root(*_: object) -> None:
+        raise _PrologRead
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = root
+    with contextlib.suppress(_PrologRead, expat.ExpatError):  # not XML: ElementTree reports
+        parser.Parse(body, True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +166,8 @@ def _arxiv_record(meta: ET.Element, datestamp: str) -> OaiRecord | None:
 
 
 def parse_oai(body: bytes) -> OaiPage:
-    """One ListRecords response; raises BrokenFeed (retry) or OaiError (final)."""
+    """One ListRecords response; raises BrokenFeed (retry), OaiError or HostileXml (final)."""
+    refuse_dtd(body)
     try:
         root = ET.fromstring(body)
     except ET.ParseError as exc:

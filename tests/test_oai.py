@@ -1,23 +1,33 @@
-"""OAI-PMH: the real recorded responses, and incremental harvests from the stand-in."""
+"""OAI-PMH: the real recorded responses, incremental harvests from the stand-in, and failed
+harvests (an unreachable endpoint, hostile XML) that cost only themselves."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import SHARED, need_shared
+from conftest import SAMPLES, SHARED, config_for, need_shared
+from httpserver import Route, serve
 from standin_arxiv import Paper, StandIn, serve_standin
 
 from digestlake.lake.store import Lake
-from digestlake.pipeline.config import SourceConfig
+from digestlake.pipeline.config import ArxivConfig, Config, SourceConfig
+from digestlake.pipeline.enrich import enrich
 from digestlake.pipeline.harvest import harvest_oai
+from digestlake.pipeline.ingest import ingest
+from digestlake.pipeline.run import run
 from digestlake.sources.arxiv_client import ArxivClient
 from digestlake.sources.http import HttpPolicy
-from digestlake.sources.oai_pmh import OaiError, parse_oai
+from digestlake.sources.oai_pmh import HostileXml, OaiError, parse_oai
 
 FIXTURES = SHARED / "fixtures" / "arxiv"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -136,3 +146,90 @@ def test_next_harvest_is_incremental_from_the_last_start(tmp_path: Path) -> None
         report = harvest_oai(lake, c, SOURCE, standin.oai_url, T0)
         assert "from=" in standin.requests[-1][1]
     assert report.records == 0 and report.finished  # noRecordsMatch since the last harvest
+
+
+# -- a harvest that fails is reported, and the rest of enrich and the run go on ------------
+
+LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE OAI-PMH [<!ENTITY lol "lol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10 if i > 1 else b"&lol;" * 10)
+        for i in range(1, 10)
+    )
+    + b"]>\n<OAI-PMH>&lol9;</OAI-PMH>"
+)  # 10^9 "lol"s once expanded
+EXTERNAL = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE OAI-PMH [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+    b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>&secret;'
+    b"</responseDate></OAI-PMH>"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [LAUGHS, EXTERNAL, LAUGHS.decode().replace("1.0", '1.0" encoding="utf-16').encode("utf-16")],
+    ids=["billion-laughs", "external-entity", "utf-16"],
+)
+def test_an_answer_declaring_a_dtd_is_refused_before_any_entity_expands(body: bytes) -> None:
+    started = time.perf_counter()
+    with pytest.raises(HostileXml, match=r"declares a DTD \(<!DOCTYPE OAI-PMH>\)"):
+        parse_oai(body)
+    assert time.perf_counter() - started < 0.05  # expat stopped at the DOCTYPE
+
+
+def closed_port_url() -> str:
+    """An OAI URL on 127.0.0.1 where nothing listens: every connection is refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/oai"
+
+
+@contextmanager
+def oai_endpoint(kind: str) -> Iterator[str]:
+    """An OAI-PMH URL that fails: nothing listening, or a server answering hostile XML."""
+    if kind == "unreachable":
+        yield closed_port_url()
+        return
+    body = LAUGHS if kind == "xml-bomb" else EXTERNAL
+    with serve({"/oai?verb=ListRecords&metadataPrefix=arXivRaw&set=cs": Route(body)}) as s:
+        yield f"{s.base_url}/oai"
+
+
+def enrich_config(tmp_path: Path, standin: StandIn, oai_url: str) -> Config:
+    """The samples and an OAI source at ``oai_url``; arXiv's API is the stand-in; failing
+    requests give up within 0.3 s."""
+    sources = [
+        SourceConfig("digests", "digest", path=str(SAMPLES / "digests")),
+        SourceConfig("vault", "vault", path=str(SAMPLES / "vault")),
+        SourceConfig("arxiv-cs", "oai", url=oai_url, set_spec="cs"),
+    ]
+    arxiv = ArxivConfig(api_url=standin.api_url, min_interval_s=0, cache=str(tmp_path / "arxiv"))
+    config = config_for(tmp_path / "lake", sources, arxiv=arxiv)
+    return replace(config, http=HttpPolicy(retry_budget_s=0.3, backoff_s=0.05))
+
+
+@pytest.mark.parametrize("kind", ["unreachable", "xml-bomb", "external-entity"])
+def test_a_failed_harvest_is_reported_and_enrich_goes_on(tmp_path: Path, kind: str) -> None:
+    with serve_standin() as standin, oai_endpoint(kind) as oai_url:
+        standin.add(Paper("2403.90001", "Sparse Mixtures of Tiny Experts", [("Hana Kim", [])]))
+        config = enrich_config(tmp_path, standin, oai_url)
+        ingest(config, now=T0)
+        report = enrich(config, now=T0)
+    (harvest,) = report.harvests
+    expected = "ConnectError" if kind == "unreachable" else "declares a DTD"
+    assert harvest.error and expected in harvest.error and not harvest.finished
+    assert harvest.pages == 0 and report.error is None
+    # Metadata by id and the title search ran after the failed harvest.
+    assert report.enriched == 1 and report.resolution is not None
+    state = Lake(config.lake_path).read("sources").filter(pl.col("source_id") == "arxiv-cs")
+    assert state.height == 0  # no page read: no cursor, the next run starts the list again
+
+
+def test_a_run_with_an_unreachable_oai_endpoint_publishes(tmp_path: Path) -> None:
+    with serve_standin() as standin:
+        config = enrich_config(tmp_path, standin, closed_port_url())
+        report = run(config, now=T0)
+    assert "ConnectError" in report.enrich.harvests[0].error
+    assert report.run["status"] == "completed" and report.publish.papers == 6
+    assert (config.exports_path / "bibtex" / "all.bib").exists()
