@@ -8,8 +8,13 @@ Prefect first and run the verb's flow.
 from __future__ import annotations
 
 import argparse
+import contextvars
 import json
+import os
+import signal
 import sys
+import threading
+from contextlib import suppress
 from dataclasses import asdict
 from datetime import date, datetime
 from importlib.metadata import version
@@ -254,10 +259,59 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The verbs that write the lake: Prefect flows, which a signal must stop at once (_stoppable).
+STOPPABLE = frozenset({"run", "ingest", "enrich", "publish", "import-snapshot"})
+
+
+def _stop(signum: int, frame: object) -> None:
+    """Exit now, as if killed: a run that unwound instead would wait for Prefect's worker
+    threads, and a thread reading a slow server cannot be interrupted. Nothing is lost: every
+    file of the lake and the exports is replaced atomically, the kernel drops the lake's
+    ``flock`` (its holder record then reads as stale, which the next run takes over and
+    reports), and the embedded Prefect server dies with this process."""
+    name = signal.Signals(signum).name
+    with suppress(Exception):  # another thread may hold stdout's lock; stderr is written raw
+        sys.stdout.flush()
+    message = (
+        f"digestlake: stopped by {name}; the lake keeps its last complete commit "
+        "and the next run takes over its lock\n"
+    )
+    os.write(2, message.encode())
+    os._exit(128 + signum)
+
+
+def _stoppable(args: argparse.Namespace) -> int:
+    """The verb in a thread of its own, so that this (main) thread, which signals are handled
+    in, only waits: SIGTERM or SIGINT ends the run within half a second, whatever it waits
+    for (Prefect's SIGTERM bridge is never installed off the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return args.func(args)
+    outcome: list[int | BaseException] = []
+
+    def verb() -> None:
+        try:
+            outcome.append(args.func(args))
+        except BaseException as exc:  # raised again in the main thread
+            outcome.append(exc)
+
+    previous = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        worker = threading.Thread(target=contextvars.copy_context().run, args=(verb,))
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.5)  # wakes to run a handler even for a signal another thread got
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        return _stoppable(args) if args.command in STOPPABLE else args.func(args)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
