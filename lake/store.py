@@ -9,8 +9,10 @@ written at all.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,20 +23,54 @@ import pyarrow.parquet as pq
 
 from digestlake.core.location import Location
 from digestlake.core.tables import SCHEMA_VERSION, TABLES, TableSpec
+from digestlake.lake.frame_cache import FRAMES
 
 _VERSION_KEY = "digestlake.schema_version"
 _TABLE_KEY = "digestlake.table"
+_WRITE_KEY = "digestlake.write_id"  # new for every file written: its content's identity
 _PART = "part-0.parquet"
 
 
 def file_metadata(table: str) -> dict[str, str]:
     """The key-value metadata every file of ``table`` carries (for writers outside Lake)."""
-    return {_VERSION_KEY: str(SCHEMA_VERSION), _TABLE_KEY: table}
+    return {_VERSION_KEY: str(SCHEMA_VERSION), _TABLE_KEY: table, _WRITE_KEY: secrets.token_hex(8)}
 
 
 class LakeError(RuntimeError):
-    """The lake cannot be read: unreadable files or folders, a file where the lake should be,
-    or a schema newer than this version of digestlake understands."""
+    """The lake cannot be read or written: unreadable files or folders, a full disk, a
+    read-only one, a file where the lake should be, or a schema newer than this version of
+    digestlake understands."""
+
+
+# What an operator has to fix, by the errno a write failed with.
+_WRITE_FAILURES = {
+    errno.ENOSPC: "disk full",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only",
+    errno.EACCES: "read-only (permission denied)",
+    errno.EPERM: "read-only (operation not permitted)",
+}
+
+
+def _in_the_way(path: str | None, root: str) -> str:
+    """The file that stands where a folder of the lake should be (EEXIST, ENOTDIR)."""
+    here = Path(path or root)
+    while not here.exists() and here != here.parent:
+        here = here.parent
+    return f"{here} is a file, not a folder"
+
+
+@contextmanager
+def writing(root: str) -> Iterator[None]:
+    """An OSError writing the lake at ``root`` as a LakeError saying what to fix."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+            reason = _in_the_way(exc.filename, root)
+        else:
+            reason = _WRITE_FAILURES.get(exc.errno) or exc.strerror or str(exc)
+        raise LakeError(f"cannot write the lake at {root}: {reason}") from exc
 
 
 def conform(df: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
@@ -118,11 +154,27 @@ class Lake:
         return io.BytesIO(self.location.read_bytes(rel))
 
     @staticmethod
-    def _version(source: str | io.BytesIO) -> int:
-        version = int(pl.read_parquet_metadata(source).get(_VERSION_KEY, "1"))
+    def _metadata(source: str | io.BytesIO) -> tuple[int, str | None]:
+        """The file's schema version and write id, from its footer alone."""
+        meta = pl.read_parquet_metadata(source)
         if isinstance(source, io.BytesIO):
             source.seek(0)
-        return version
+        return int(meta.get(_VERSION_KEY, "1")), meta.get(_WRITE_KEY)
+
+    def _key(self, rel: str, write_id: str | None, view: str) -> tuple[str, ...] | None:
+        """A cache key: the file, its write id, and how it was read (``stored``: as written;
+        else the columns asked for, conformed). Files without a write id are not cached."""
+        return (self.location.path(rel), write_id, view) if write_id else None
+
+    def _stored(self, rel: str, source: str | io.BytesIO, write_id: str | None) -> pl.DataFrame:
+        """The file's content as written, decoded once per write id."""
+        key = self._key(rel, write_id, "stored")
+        frame = FRAMES.get(key) if key else None
+        if frame is None:
+            frame = pl.read_parquet(source, glob=False)
+            if key:
+                FRAMES.put(key, frame)
+        return frame
 
     def _read_file(
         self, rel: str, spec: TableSpec, columns: list[str] | None = None
@@ -130,19 +182,23 @@ class Lake:
         # glob=False throughout: a lake path may hold ``[ ]``, ``*`` or ``?``.
         with self._reading(rel):
             source = self._source(rel)
-            version = self._version(source)
+            version, write_id = self._metadata(source)
             if version > SCHEMA_VERSION:
                 raise LakeError(
                     f"{self.location.path(rel)} has schema version {version}; this digestlake "
                     f"reads up to {SCHEMA_VERSION}. Upgrade digestlake."
                 )
-            if columns is None:
-                df = pl.read_parquet(source, glob=False)
+            key = self._key(rel, write_id, ",".join(columns) if columns else "*")
+            if key and (hit := FRAMES.get(key)) is not None:
+                return hit
+            stored_key = self._key(rel, write_id, "stored")
+            if columns is None or (stored_key and FRAMES.get(stored_key) is not None):
+                df = self._stored(rel, source, write_id)
             else:  # Parquet reads only these columns (the key too: derived columns come from it)
-                stored = pl.scan_parquet(source, glob=False).collect_schema()
+                names = pl.scan_parquet(source, glob=False).collect_schema()
                 if isinstance(source, io.BytesIO):
                     source.seek(0)
-                wanted = [c for c in stored if c in {*columns, *spec.key}]
+                wanted = [c for c in names if c in {*columns, *spec.key}]
                 df = pl.read_parquet(source, columns=wanted, glob=False)
         if spec.partition_by:
             folder = rel.rsplit("/", 2)[-2] if rel.count("/") >= 2 else ""
@@ -150,7 +206,10 @@ class Lake:
             if sep and col == spec.partition_by:
                 df = df.with_columns(pl.lit(unquote(value)).alias(col))
         df = conform(df, spec)
-        return df if columns is None else df.select(columns)
+        df = df if columns is None else df.select(columns)
+        if key:
+            FRAMES.put(key, df)
+        return df
 
     def read(
         self, table: str, columns: list[str] | None = None, partitions: set[str] | None = None
@@ -193,18 +252,21 @@ class Lake:
         if not self.location.exists(rel):
             return False
         source = self._source(rel)
-        if self._version(source) != SCHEMA_VERSION:
+        version, write_id = self._metadata(source)
+        if version != SCHEMA_VERSION:
             return False
-        old = pl.read_parquet(source, glob=False)
+        old = self._stored(rel, source, write_id)
         return old.schema == frame.schema and old.equals(frame, null_equal=True)
 
     def _replace(self, rel: str, frame: pl.DataFrame, table: str) -> None:
-        self.location.write_with(
-            rel,
-            lambda fh: frame.write_parquet(
-                fh, compression="zstd", statistics=True, metadata=file_metadata(table)
-            ),
-        )
+        metadata = file_metadata(table)
+        # Encoded in memory, then written by Python: a full or read-only disk then raises an
+        # OSError with its errno, which polars' own writer reduces to "transport error".
+        data = io.BytesIO()
+        frame.write_parquet(data, compression="zstd", statistics=True, metadata=metadata)
+        with writing(self.root):
+            self.location.write_bytes(rel, data.getvalue())
+        FRAMES.put(self._key(rel, metadata[_WRITE_KEY], "stored"), frame)
 
     @staticmethod
     def _parts(spec: TableSpec, df: pl.DataFrame) -> dict[str | None, pl.DataFrame]:
@@ -232,7 +294,7 @@ class Lake:
             rel = self._target(spec, value)
             if value not in parts:
                 if self.location.exists(rel):
-                    self.location.remove(rel)
+                    self._remove(rel)
                     written.append(rel)
             elif not self._unchanged(rel, parts[value]):
                 self._replace(rel, parts[value], spec.name)
@@ -247,9 +309,13 @@ class Lake:
         targets = {self._target(spec, value) for value in parts}
         for stale in self.files(table):
             if stale not in targets:
-                self.location.remove(stale)
+                self._remove(stale)
                 changed.append(stale)
         return changed
+
+    def _remove(self, rel: str) -> None:
+        with writing(self.root):
+            self.location.remove(rel)
 
     def read_partition(self, table: str, value: str) -> pl.DataFrame:
         """One partition of a partitioned table (empty when it does not exist)."""
@@ -288,12 +354,14 @@ class Lake:
         rel = self._target(spec, value)
         if self.location.exists(rel):
             raise LakeError(f"{self.location.path(rel)} exists: merge into it instead")
-        self.location.put(rel, staged)  # a bulk import syncs once at its end, not per file
+        with writing(self.root):
+            self.location.put(rel, staged)  # a bulk import syncs once at its end, not per file
         return rel
 
     def sync(self, table: str) -> None:
         """Flush the table's folders to disk (after many ``adopt_file`` calls)."""
-        self.location.sync(table)
+        with writing(self.root):
+            self.location.sync(table)
 
     def row_counts(self) -> dict[str, int]:
         counts = {}

@@ -18,6 +18,7 @@ from digestlake.lake.store import Lake
 from digestlake.pipeline.citation_keys import carry_over_keys
 from digestlake.transforms.papers import (
     arxiv_wins,
+    buckets_to_rewrite,
     build_papers,
     has_arxiv_metadata,
     resolve_mentions,
@@ -39,7 +40,7 @@ def reconcile(lake: Lake, mentions: pl.DataFrame | None = None) -> Reconciled:
     describe; a provisional paper that became an arXiv paper hands over its citation key."""
     mentions = lake.read("mentions") if mentions is None else mentions
     index = lake.read("papers", columns=[*_INDEX, "bucket"])
-    before = lake.read("mentions", columns=["mention_id", "paper_id"])
+    before = lake.read("mentions", columns=["mention_id", "paper_id", "content_hash", "deleted"])
     mentions = resolve_mentions(
         mentions, index, searched_resolutions(lake.read("title_candidates"))
     )
@@ -51,11 +52,13 @@ def reconcile(lake: Lake, mentions: pl.DataFrame | None = None) -> Reconciled:
         & ~pl.col("new").str.starts_with(PROVISIONAL_PREFIX)
     )
     written += carry_over_keys(lake, moved.select(old="paper_id", new="new"))
-    buckets = set(derived["bucket"]) | set(index.filter(~has_arxiv_metadata())["bucket"])
+    stored = index.filter(~has_arxiv_metadata()).select("paper_id", "bucket")
+    buckets = buckets_to_rewrite(before, mentions, stored, derived.select("paper_id", "bucket"))
     existing = lake.read("papers", partitions=buckets & set(fetched["bucket"]))
-    papers = arxiv_wins(existing, derived.select(existing.columns))
+    rewritten = derived.filter(pl.col("bucket").is_in(list(buckets)))
+    papers = arxiv_wins(existing, rewritten.select(existing.columns))
     written += lake.write_partitions("papers", papers, buckets)
-    described = papers.filter(~has_arxiv_metadata()).height
+    described = derived.join(fetched.select("paper_id"), on="paper_id", how="anti").height
     return Reconciled(
         mentions=mentions.filter(~pl.col("deleted")).height,
         papers=fetched.height + described,

@@ -13,7 +13,7 @@ import re
 import polars as pl
 
 from digestlake.core.ids import ARXIV_SOURCES, PROVISIONAL_PREFIX
-from digestlake.core.tables import PAPERS
+from digestlake.core.tables import PAPERS, id_bucket
 from digestlake.transforms.titles import normalise_title
 
 _NOTE_NAME = re.compile(r"^(?:.*/)?(?:\d{6}\s+)?(?P<title>.+?)\.md$")
@@ -110,6 +110,30 @@ def arxiv_wins(existing: pl.DataFrame, derived: pl.DataFrame) -> pl.DataFrame:
     kept = existing.filter(has_arxiv_metadata())
     fresh = derived.filter(~pl.col("paper_id").is_in(kept["paper_id"].implode()))
     return pl.concat([kept, fresh.select(kept.columns)])
+
+
+_SEEN = ["mention_id", "paper_id", "content_hash", "deleted"]  # all a derived paper depends on
+
+
+def buckets_to_rewrite(
+    before: pl.DataFrame, after: pl.DataFrame, stored: pl.DataFrame, derived: pl.DataFrame
+) -> set[str]:
+    """The ``papers`` buckets whose papers built from mentions may differ from what is stored:
+    those of every paper a changed mention named before or names now (a paper's row depends
+    only on its mentions' content, resolution and liveness), and those where the set of
+    derived papers changed. ``before``/``after``: mentions with ``_SEEN``; ``stored``/
+    ``derived``: ``paper_id`` and ``bucket`` of the stored and the new derived papers."""
+    old, new = before.select(_SEEN), after.select(_SEEN)
+    changed = pl.concat(
+        [
+            new.join(old, on=_SEEN, how="anti", nulls_equal=True),
+            old.join(new, on=_SEEN, how="anti", nulls_equal=True),
+        ]
+    )["paper_id"].drop_nulls()
+    ids = pl.DataFrame({"paper_id": changed.unique()}).with_columns(bucket=id_bucket("paper_id"))
+    appeared = derived.join(stored, on="paper_id", how="anti")
+    vanished = stored.join(derived, on="paper_id", how="anti")
+    return set(ids["bucket"]) | set(appeared["bucket"]) | set(vanished["bucket"])
 
 
 def build_papers(mentions: pl.DataFrame) -> pl.DataFrame:
