@@ -23,9 +23,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Three workers on two cores: many tests wait on servers and subprocesses. Tests of one file
+# share a worker (their module fixtures are built once), and the Prefect ones share one worker
+# and its embedded server (tests/conftest.py).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 3 --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_vault.py
