@@ -97,11 +97,15 @@ class Location:
         target = Path(self.path(rel))
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        try:
+            with open(tmp, "wb") as fh:
+                write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # half a file left behind keeps a full disk full
+            raise
         _fsync_dir(str(target.parent))
 
     def put(self, rel: str, local_file: Path) -> None:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digestlake.lake.store import writing
+
 LOCK_FILE = ".lock"
 _POLL_S = 0.25
 _held: dict[Path, int] = {}  # lake root -> nesting depth, in this process
@@ -63,7 +65,7 @@ def lock_state(root: Path) -> LockState:
     path = Path(root) / LOCK_FILE
     if not path.exists():
         return LockState("free")
-    fd = os.open(path, os.O_RDWR)
+    fd = os.open(path, os.O_RDONLY)  # flock needs no write access: a read-only lake tells too
     try:
         holder = _holder_of(fd)
         try:
@@ -95,8 +97,9 @@ def lake_lock(root: Path, run_id: str, *, wait: bool, timeout_s: float) -> Itera
             with _guard:
                 _held[root] -= 1
         return
-    root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    with writing(str(root)):  # the lock is the first write: a read-only or full disk, a file
+        root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + timeout_s
         while True:

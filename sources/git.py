@@ -60,8 +60,13 @@ def mirror(url: str, cache: Path) -> Path:
 
 
 def rev_parse(repo: Path, rev: str) -> str:
+    """The commit ``rev`` names in ``repo`` (a mirror: a failure can only be the rev)."""
     spec = f"{rev}^{{commit}}"  # after --end-of-options: a rev starting with ``-`` is no option
-    return _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", spec).decode().strip()
+    try:
+        out = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", spec)
+    except GitError as exc:  # --quiet: git says nothing but its exit status
+        raise GitError(f"rev {rev!r} names no commit (a branch, tag or commit id)") from exc
+    return out.decode().strip()
 
 
 def _succeeds(repo: Path, *args: str) -> bool:

@@ -4,11 +4,24 @@ run that reads the wrong thing: wrong types and empty folders in the config (iss
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLES, config_for
 
-from digestlake.pipeline.config import ConfigError, load_config
+from digestlake.lake.store import Lake, LakeError
+from digestlake.pipeline.config import ConfigError, SourceConfig, load_config
+from digestlake.pipeline.ingest import ingest
+from digestlake.pipeline.publish import publish
+from digestlake.pipeline.status import status
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 SOURCE = '[[sources]]\nname = "d"\nkind = "digest"\npath = "digests"\n'
 
@@ -124,3 +137,81 @@ def test_the_cli_says_one_line_and_exits_2(
     assert capsys.readouterr().err == (
         "config error: source d: enabled: expected true or false, got 'false'\n"
     )
+
+
+# -- item 12: a disk or a lake path that cannot take a write ------------------------------
+
+SAMPLE_SOURCES = [
+    SourceConfig("digests", "digest", path=str(SAMPLES / "digests")),
+    SourceConfig("vault", "vault", path=str(SAMPLES / "vault")),
+]
+
+
+@contextmanager
+def tmpfs(where: Path, size: str) -> Iterator[Path]:
+    """A real small file system at ``where`` (a tmpfs: mounting one needs root)."""
+    where.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)]
+    proc = subprocess.run(mount, capture_output=True, text=True)
+    if proc.returncode:
+        pytest.skip(f"a small disk is a tmpfs, and mounting one needs root: {proc.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "--lazy", str(where)], check=True)
+
+
+def temporary_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_a_full_disk_is_one_sentence_and_leaves_no_half_written_file(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "disk", "512k") as disk:
+        filler = disk / "filler"
+        filler.write_bytes(b"\0" * 496 * 1024)  # 16 KiB left: the lock fits, the tables do not
+        config = config_for(disk / "lake", SAMPLE_SOURCES)
+        with pytest.raises(LakeError) as error:
+            ingest(config, now=T0)
+        assert str(error.value) == f"cannot write the lake at {disk / 'lake'}: disk full"
+        assert temporary_files(disk) == []
+        filler.unlink()  # room again: the same ingest completes, nothing was lost
+        report = ingest(config, now=T0)
+        assert [s.status for s in report.sources] == ["ok", "ok"] and report.mentions == 12
+
+
+def test_a_read_only_lake_is_one_sentence_and_can_still_be_read(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "disk", "4m") as disk:
+        config = config_for(disk / "lake", SAMPLE_SOURCES)
+        ingest(config, now=T0)
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        with pytest.raises(LakeError, match=rf"^cannot write the lake at {disk}/lake: read-only$"):
+            ingest(config, now=T0)
+        lake = Lake(config.lake_path)
+        with pytest.raises(LakeError, match=r": read-only$"):  # the tables' own write path
+            lake.write("sources", lake.read("sources").head(1))
+        assert status(config).rows["mentions"] == 12
+
+
+@pytest.mark.parametrize("below", ["", "lake"])
+def test_a_lake_path_that_is_a_file_is_one_sentence(tmp_path: Path, below: str) -> None:
+    file = tmp_path / "lake.parquet"
+    file.write_bytes(b"not a folder")
+    config = config_for(file / below if below else file, SAMPLE_SOURCES)
+    for verb in (ingest, publish):
+        with pytest.raises(LakeError, match=rf": {file} is a file, not a folder$"):
+            verb(config, now=T0)
+    assert file.read_bytes() == b"not a folder"
+
+
+def test_a_vault_rev_that_names_no_commit_says_so(tmp_path: Path) -> None:
+    repo = tmp_path / "vault"
+    shutil.copytree(SAMPLES / "vault", repo)
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t"}
+    env |= {"GIT_COMMITTER_EMAIL": "t@e", "PATH": os.environ["PATH"]}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "notes"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, env=env)
+    source = SourceConfig("notes", "vault", path=str(repo), rev="mian")
+    report = ingest(config_for(tmp_path / "lake", [source], cache=tmp_path / "cache"), now=T0)
+    (failed,) = report.sources
+    assert failed.status == "failed"
+    assert failed.error == f"{repo}: rev 'mian' names no commit (a branch, tag or commit id)"
