@@ -36,6 +36,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/resolve_titles.py
 	$(BIN)/python bench/arxiv_requests.py
 	$(BIN)/python bench/noop_run.py
+	$(BIN)/python bench/incremental_ingest.py
+	$(BIN)/python bench/parser_worst_case.py
 
 clean:
 	rm -rf data/lake data/exports data/cache

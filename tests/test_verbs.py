@@ -3,11 +3,13 @@ costs only itself, and that each stage resolves mentions once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from conftest import SAMPLES, config_for
+from httpserver import Route, serve
 from standin_arxiv import Paper, serve_standin
 
 import digestlake.pipeline.reconcile as reconcile_module
@@ -15,6 +17,7 @@ from digestlake.pipeline.config import ArxivConfig, SourceConfig
 from digestlake.pipeline.enrich import enrich
 from digestlake.pipeline.ingest import ingest
 from digestlake.pipeline.run import run
+from digestlake.sources.http import HttpPolicy
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 SOURCES = [
@@ -76,3 +79,41 @@ def test_each_stage_resolves_mentions_once(tmp_path: Path, resolutions) -> None:
     # Metadata by id and a title search both changed what resolution reads: one reconcile.
     assert report.enriched == 1 and report.resolution.resolved == 1
     assert len(resolutions) == 2
+
+
+def test_enrich_rides_out_a_burst_of_five_faults_within_one_run(tmp_path: Path) -> None:
+    vault = SourceConfig("vault", "vault", path=str(SAMPLES / "vault"))
+    ingest(config_for(tmp_path / "lake", [vault]), now=T0)
+    with serve_standin() as standin:
+        for i in (1, 2, 3):
+            standin.add(Paper(f"2403.9000{i}", f"Paper {i}", [("Hana Kim", [])]))
+        standin.faults.extend(
+            [("503", 0.2), ("429",), ("rate_exceeded",), ("empty",), ("truncated",)]
+        )
+        arxiv = ArxivConfig(api_url=standin.api_url, min_interval_s=0.1, cache=str(tmp_path / "a"))
+        config = config_for(tmp_path / "lake", [vault], arxiv=arxiv)
+        config = replace(config, http=HttpPolicy(backoff_s=0.05, retry_budget_s=30))
+        report = enrich(config, now=T0)
+    assert (report.enriched, report.waiting, report.error) == (3, 0, None)
+    by_id = [query for _, query in standin.requests if query.startswith("id_list=")]
+    assert len(by_id) == 1 + 5 and standin.max_concurrent == 1  # one request, five retries
+    assert min(standin.gaps()) >= 0.1 - 0.01
+
+
+def test_a_digest_url_failing_twice_is_read_in_the_run_and_a_304_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    day = "2024년 1월 2일\nA Paper\n(Ann Lee)\nAn abstract long enough to be an abstract.\n코멘트.\n#llm\n"
+    busy = Route(b"busy", 503, {"Retry-After": "0"})
+    page = Route(day.encode(), headers={"ETag": '"v1"'})
+    with serve({"/d.txt": [busy, busy, page]}) as server:
+        web = SourceConfig("web", "digest", url=f"{server.base_url}/d.txt")
+        config = replace(
+            config_for(tmp_path / "lake", [web]), http=HttpPolicy(backoff_s=0.05, retry_budget_s=5)
+        )
+        first = ingest(config, now=T0)
+        assert first.sources[0].status == "ok" and first.sources[0].new == 1
+        assert len(server.requests) == 3
+        again = ingest(config, now=T0)
+    assert again.sources[0].status == "unchanged" and again.files_written == []
+    assert server.requests[-1][1]["If-None-Match"] == '"v1"'
