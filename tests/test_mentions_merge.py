@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+from conftest import ingest_into
 
 from digestlake.core.tables import MENTIONS
+from digestlake.pipeline.config import SourceConfig
 from digestlake.transforms.entry import build_entry
 from digestlake.transforms.mentions import (
     MentionInput,
@@ -63,3 +70,53 @@ def test_same_title_twice_in_a_day_gets_two_mentions() -> None:
         "s", "digest", [MentionInput(e, "d.txt", "k"), MentionInput(e, "d.txt", "k")]
     )
     assert df["mention_id"].n_unique() == 2
+
+
+def deleted_notes(*titles: str, deleted: bool = True) -> pl.DataFrame:
+    """Notes as a vault read gives them: ``deleted`` for notes gone by the commit read."""
+    items = []
+    for i, title in enumerate(titles):
+        e = build_entry(
+            line=1, title=title, authors_raw="A B", abstract=None, commentary_lines=["c"],
+            tags=[], digest_date=date(2024, 1, 2), position=i + 1,
+        )  # fmt: skip
+        items.append(MentionInput(e, f"{title}.md", f"{title}.md", deleted=deleted))
+    return mentions_frame("s", "note", items)
+
+
+def test_a_mention_that_arrives_deleted_counts_as_deleted_not_new() -> None:
+    # The first read of a history that added and deleted "Gone": one new, one deleted.
+    incoming = pl.concat([deleted_notes("Kept", deleted=False), deleted_notes("Gone")])
+    first = merge_mentions(MENTIONS.empty(), incoming, now=T1, deleted_files=["Gone.md"])
+    assert (first.new, first.updated, first.unchanged, first.deleted) == (1, 0, 0, 1)
+    assert first.table.filter(pl.col("deleted"))["title"].to_list() == ["Gone"]
+    # Read again: nothing changed.
+    again = merge_mentions(first.table, incoming, now=T2, deleted_files=["Gone.md"])
+    assert (again.new, again.updated, again.unchanged, again.deleted) == (0, 0, 2, 0)
+    # A live mention that arrives deleted is deleted, not updated.
+    gone = merge_mentions(first.table, deleted_notes("Kept"), now=T2, deleted_files=["Kept.md"])
+    assert (gone.new, gone.updated, gone.unchanged, gone.deleted) == (0, 0, 0, 1)
+
+
+def git(repo: Path, *args: str) -> None:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t"}
+    env |= {"GIT_COMMITTER_EMAIL": "t@e", "PATH": os.environ["PATH"]}
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+
+
+def test_first_ingest_of_a_history_that_deletes_a_note_reports_it_deleted(tmp_path: Path) -> None:
+    repo = tmp_path / "vault"
+    (repo / "arXiv").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    for title in ("A", "B"):
+        (repo / "arXiv" / f"240101 {title}.md").write_text(
+            f"*Paper {title}* (Ann Lee)\n\n코멘트.\n"
+        )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "two notes")
+    git(repo, "rm", "-q", "arXiv/240101 B.md")
+    git(repo, "commit", "-qm", "one deleted")
+    source = SourceConfig("notes", "vault", path=str(repo))
+    report = ingest_into(tmp_path / "lake", [source], T1, tmp_path / "cache")
+    (notes,) = report.sources
+    assert (notes.new, notes.updated, notes.deleted) == (1, 0, 1)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
+
 from digestlake.core.tables import MENTIONS
 from digestlake.transforms.entry import Entry
 from digestlake.transforms.titles import normalise_title
@@ -151,13 +152,17 @@ def merge_mentions(
         first_seen_at=pl.coalesce("first_seen_at", now_lit),
         updated_at=pl.when(same).then(pl.col("updated_at")).otherwise(now_lit),
     )
-    new = joined.filter(pl.col("content_hash_old").is_null()).height
+    # A mention that arrives deleted (a note deleted within the history read) counts as
+    # deleted once, whether the lake knew it or not: never as new or updated.
+    arrives_deleted = pl.col("deleted") & ~pl.col("deleted_old").fill_null(False)
+    deleted = joined.filter(arrives_deleted).height
+    new = joined.filter(pl.col("content_hash_old").is_null() & ~arrives_deleted).height
     unchanged = joined.filter(same).height
     table = pl.concat([old, merged.select(MENTIONS.schema.names())], how="vertical_relaxed")
     return MentionMerge(
         table=table.select(MENTIONS.schema.names()).cast(MENTIONS.schema),
         new=new,
-        updated=incoming.height - new - unchanged,
+        updated=incoming.height - new - unchanged - deleted,
         unchanged=unchanged,
-        deleted=to_delete.height,
+        deleted=to_delete.height + deleted,
     )
