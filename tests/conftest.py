@@ -20,6 +20,20 @@ BUNDLE = CORPUS / "arxiv-today.bundle"
 SAMPLES = ROOT / "data" / "samples"
 
 
+def git(repo: Path, *args: str) -> str:
+    """``git -C repo ...`` as a test's committer; its output."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    ).stdout.strip()
+
+
 def config_for(
     lake: Lake | Path | str,
     sources: Sequence[SourceConfig] = (),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from conftest import git
 
 from digestlake.lake.query import run_query
 from digestlake.lake.store import Lake, LakeError
@@ -87,19 +87,6 @@ def test_a_configured_file_is_read_even_through_a_link(tmp_path: Path) -> None:
 
 
 # --- git -----------------------------------------------------------------------------------
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-    }
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
-    ).stdout.strip()
 
 
 def new_repo(path: Path, notes: dict[str, str]) -> Path:

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import MEASUREMENTS, ingest_into
+from conftest import MEASUREMENTS, git, ingest_into
 
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import SourceConfig
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-    }
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
-    ).stdout.strip()
 
 
 def commit_all(repo: Path, message: str) -> str:
