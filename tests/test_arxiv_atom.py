@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SHARED, need_shared
+
 from digestlake.sources.arxiv_atom import ArxivQueryError, BrokenFeed, parse_feed
 
 FIXTURES = SHARED / "fixtures" / "arxiv"

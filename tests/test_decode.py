@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 
 import pytest
+
 from digestlake.sources.decode import DecodeError, decode_text
 
 KOREAN = "2024년 3월 7일\n한국어 데이터\n"

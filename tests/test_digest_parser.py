@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from conftest import MEASUREMENTS
+
 from digestlake.transforms.commentary import is_marker
 from digestlake.transforms.digest import parse_digest
 from digestlake.transforms.tags import normalise_tag

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from digestlake.transforms.arxiv_ids import ArxivId, find_arxiv_ids, parse_arxiv_id
 from digestlake.transforms.authors import parse_authors
 from digestlake.transforms.commentary import split_commentary

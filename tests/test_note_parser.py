@@ -7,8 +7,9 @@ from datetime import date
 from pathlib import Path
 
 from conftest import MEASUREMENTS
-from digestlake.transforms.note import date_from_note_name, parse_note
 from test_digest_parser import FIELDS, expected_fields
+
+from digestlake.transforms.note import date_from_note_name, parse_note
 
 CURRENT = """https://arxiv.org/abs/2406.11838v2
 
