@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import polars as pl
+from conftest import ingest_into
 
 from digestlake.core.tables import PAPERS
-from digestlake.lake.store import conform
+from digestlake.lake.store import Lake, conform
+from digestlake.pipeline.config import SourceConfig
 from digestlake.transforms.entry import build_entry
 from digestlake.transforms.mentions import MentionInput, mentions_frame
 from digestlake.transforms.papers import (
@@ -122,3 +125,40 @@ def test_arxiv_metadata_is_kept_over_what_mentions_say() -> None:
     resolved, papers = resolve(note, fetched)
     assert resolved["paper_id"].to_list() == ["2401.00001"]
     assert papers.height == 0  # the arXiv row stays as the lake has it (see test_ingest_*)
+
+
+def dangling(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFrame:
+    """Mentions whose paper_id is neither null nor a paper."""
+    named = pl.col("paper_id").is_not_null()
+    return mentions.filter(named & ~pl.col("paper_id").is_in(papers["paper_id"].implode()))
+
+
+def test_a_deleted_mention_keeps_its_paper_only_while_the_paper_exists() -> None:
+    gone = frame(
+        "note",
+        ("gone.md", entry("Only Here", urls=["https://arxiv.org/abs/2401.00001"])),
+        ("also.md", entry("Still Here", urls=["https://arxiv.org/abs/2401.00002"])),
+        ("desc.md", entry("Described", urls=["https://arxiv.org/abs/2401.00003"])),
+    ).with_columns(deleted=pl.lit(True))
+    live = frame("digest", ("d.txt", entry("Still", urls=["https://arxiv.org/abs/2401.00002"])))
+    fetched = conform(
+        pl.DataFrame({"paper_id": ["2401.00003"], "arxiv_id": ["2401.00003"]}), PAPERS
+    ).with_columns(metadata_source=pl.lit("arxiv"))
+    resolved, derived = resolve(pl.concat([gone, live]), fetched)
+    by_file = {r["file"]: r for r in resolved.to_dicts()}
+    assert (by_file["gone.md"]["paper_id"], by_file["gone.md"]["resolution"]) == (None, "none")
+    assert by_file["gone.md"]["arxiv_id"] == "2401.00001"  # what the note said is kept
+    assert by_file["also.md"]["paper_id"] == by_file["d.txt"]["paper_id"] == "2401.00002"
+    assert by_file["desc.md"]["paper_id"] == "2401.00003"  # arXiv describes it: it exists
+    assert dangling(resolved, pl.concat([fetched, derived])).height == 0
+
+
+def test_every_mention_of_the_real_vault_names_a_paper_or_none(
+    bundle: Path, tmp_path: Path
+) -> None:
+    lake = Lake(tmp_path / "lake")
+    source = SourceConfig("arxiv-today", "vault", path=str(bundle))
+    ingest_into(lake, [source], datetime(2026, 1, 1, tzinfo=UTC), tmp_path / "cache")
+    mentions = lake.read("mentions")
+    assert mentions["deleted"].sum() == 2  # notes deleted in the history, one of them the
+    assert dangling(mentions, lake.read("papers")).height == 0  # only mention of its paper

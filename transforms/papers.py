@@ -32,7 +32,8 @@ def resolve_mentions(
 ) -> pl.DataFrame:
     """Set ``paper_id``, ``resolution`` and ``resolution_score`` on every mention: its own
     arXiv id first, then what a title search or a pin decided (``searched``, from
-    ``transforms.title_search.searched_resolutions``), then a unique title, else provisional."""
+    ``transforms.title_search.searched_resolutions``), then a unique title, else provisional.
+    A deleted mention keeps its paper only while that paper exists (``_paper_or_none``)."""
     m = mentions.with_columns(_tn=_title_norm("title"))
     known = pl.concat(
         [
@@ -74,7 +75,7 @@ def resolve_mentions(
         .otherwise(pl.lit("none"))
     )
     decided = pl.col("resolution")  # after the first step below: the decision just made
-    return (
+    resolved = (
         m.with_columns(resolution=how)
         .with_columns(
             paper_id=pl.when(decided == "explicit_link")
@@ -90,6 +91,27 @@ def resolve_mentions(
             .then(pl.col("searched_score")),
         )
         .drop("_tn", "_match", "searched_paper", "searched_resolution", "searched_score")
+    )
+    return _paper_or_none(resolved, papers)
+
+
+def _paper_or_none(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFrame:
+    """A deleted mention whose paper neither arXiv described nor a live mention names (the
+    papers ``build_papers`` builds) gets no paper: ``paper_id`` null, resolution ``none``.
+    Keeping the paper alive for it would enrich, count and key a paper no digest mentions
+    now; the mention's own ``arxiv_id`` still says what it named, and it resolves again if
+    the note comes back. So every mention's ``paper_id`` is in ``papers`` or null."""
+    kept = pl.concat(
+        [
+            mentions.filter(~pl.col("deleted"))["paper_id"].drop_nulls(),
+            papers.filter(has_arxiv_metadata())["paper_id"],
+        ]
+    )
+    orphan = pl.col("deleted") & ~pl.col("paper_id").is_in(kept.implode())
+    return mentions.with_columns(
+        paper_id=pl.when(orphan).then(None).otherwise("paper_id"),
+        resolution=pl.when(orphan).then(pl.lit("none")).otherwise("resolution"),
+        resolution_score=pl.when(orphan).then(None).otherwise("resolution_score"),
     )
 
 
