@@ -23,12 +23,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Three workers on two cores: many tests wait on servers and subprocesses. Tests of one file
-# share a worker (their module fixtures are built once), and the Prefect ones share one worker
-# and its embedded server (tests/conftest.py).
+# Three workers on two cores: many tests wait on servers and subprocesses. The tests of one
+# file share a worker, so a module fixture (a lake of the whole vault) is built once. (Not
+# --dist loadgroup: with pytest 9 xdist 3.8 cannot rename a test into its group.)
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -n 3 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 3 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_vault.py

@@ -136,15 +136,6 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under ``--dist loadgroup`` (``make test``): the tests of one file run on one worker, so
-    a module fixture (a lake of the whole vault) is built once; every Prefect test runs on one
-    worker, so one embedded server (10-15 s to start) serves them all."""
-    for item in items:
-        group = "prefect" if item.get_closest_marker("prefect") else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 # Measurements tests make on the real data, printed at the end of the run.
 MEASUREMENTS: list[str] = []
 
