@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from digestlake.exports.latex import LatexReport, to_latex, verbatim
 
 HEADER = "% Written by digestlake. Edits are overwritten on the next publish.\n\n"
+_YEAR_FOLDER = re.compile(r"(?:^|/)((?:19|20)\d\d)/")  # arXiv/2024/Cosmos.md
 
 
 @dataclass
@@ -21,6 +23,16 @@ def _name(name: str, organisation: str | None, report: LatexReport, key: str) ->
     if name == organisation or "," in name or " and " in lowered or len(name.split()) == 1:
         return "{" + encoded + "}"  # one unit: a group, or a name BibTeX would split wrongly
     return encoded
+
+
+def _year(record: dict) -> int | None:
+    """The paper's year; for a paper only undated notes mention (no arXiv id, no digest
+    date), the year folder the earliest of them is filed in: biblatex's data model wants a
+    year or a date on every entry."""
+    if record.get("year"):
+        return record["year"]
+    folders = (_YEAR_FOLDER.search(m.get("file") or "") for m in record.get("mentions") or [])
+    return min((int(found[1]) for found in folders if found), default=None)
 
 
 def bib_entry(record: dict, key: str, *, biblatex: bool, unicode: bool, report: BibReport) -> str:
@@ -40,8 +52,8 @@ def bib_entry(record: dict, key: str, *, biblatex: bool, unicode: bool, report: 
         fields.append(("author", authors))
     else:  # BibTeX styles sort and label by ``key`` when there is no author
         fields.append(("key", fields[0][1]))
-    if record.get("year"):
-        fields.append(("year", str(record["year"])))
+    if year := _year(record):
+        fields.append(("year", str(year)))
     if arxiv_id:
         fields.append(("eprint", verbatim(arxiv_id)))
         if biblatex:
@@ -62,7 +74,9 @@ def bib_entry(record: dict, key: str, *, biblatex: bool, unicode: bool, report: 
         fields.append(
             ("abstract", to_latex(record["abstract"], unicode=unicode, report=latex, name=key))
         )
-    kind = "online" if biblatex and not arxiv_id else "misc"
+    # biblatex's @online must have a url, doi or eprint: a paper with none is @misc.
+    online = biblatex and not arxiv_id and bool(record.get("url") or record.get("doi"))
+    kind = "online" if online else "misc"
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     report.entries += 1
     return f"@{kind}{{{key},\n{body}\n}}\n"
