@@ -4,7 +4,6 @@ run that reads the wrong thing: wrong types and empty folders in the config (iss
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, config_for
+from conftest import SAMPLES, config_for, git
 
 from digestlake.lake.store import Lake, LakeError
 from digestlake.pipeline.config import ConfigError, SourceConfig, load_config
@@ -206,10 +205,8 @@ def test_a_lake_path_that_is_a_file_is_one_sentence(tmp_path: Path, below: str) 
 def test_a_vault_rev_that_names_no_commit_says_so(tmp_path: Path) -> None:
     repo = tmp_path / "vault"
     shutil.copytree(SAMPLES / "vault", repo)
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t"}
-    env |= {"GIT_COMMITTER_EMAIL": "t@e", "PATH": os.environ["PATH"]}
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "notes"]):
-        subprocess.run(["git", "-C", str(repo), *args], check=True, env=env)
+        git(repo, *args)
     source = SourceConfig("notes", "vault", path=str(repo), rev="mian")
     report = ingest(config_for(tmp_path / "lake", [source], cache=tmp_path / "cache"), now=T0)
     (failed,) = report.sources

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
-from conftest import ingest_into
+from conftest import git, ingest_into
 
 from digestlake.core.tables import MENTIONS
 from digestlake.pipeline.config import SourceConfig
@@ -96,12 +94,6 @@ def test_a_mention_that_arrives_deleted_counts_as_deleted_not_new() -> None:
     # A live mention that arrives deleted is deleted, not updated.
     gone = merge_mentions(first.table, deleted_notes("Kept"), now=T2, deleted_files=["Kept.md"])
     assert (gone.new, gone.updated, gone.unchanged, gone.deleted) == (0, 0, 0, 1)
-
-
-def git(repo: Path, *args: str) -> None:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t"}
-    env |= {"GIT_COMMITTER_EMAIL": "t@e", "PATH": os.environ["PATH"]}
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
 
 
 def test_first_ingest_of_a_history_that_deletes_a_note_reports_it_deleted(tmp_path: Path) -> None:
