@@ -6,13 +6,21 @@ local disk a file is replaced by write-to-temp, fsync and rename, so a reader or
 the old file or the new one; on an object store a PUT is atomic by itself (an object is never
 visible half-written), so the file is written in place. Credentials and endpoints come from
 the environment, as the object store's own tools read them (``AWS_*`` for S3).
+
+A temp file names its writer (``.<name>.<pid>@<host>.tmp``): one that a killed writer left is
+removed by the next writer of its folder, once the process named is gone, and never one of a
+live process or of another host (where a pid says nothing).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
+import socket
+import threading
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,6 +28,10 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
 FileState = dict[str, tuple[int, str]]  # relative path -> (size, mtime or ETag)
+_HOST = socket.gethostname()
+_TEMP = re.compile(r"^\..+\.(?P<pid>\d{1,7})@(?P<host>[^@/]+)\.tmp$")  # pid_max <= 2**22
+_swept: set[Path] = set()  # folders cleaned of dead writers' temp files, by this process
+_swept_guard = threading.Lock()
 
 
 def _fsync_dir(path: str) -> None:
@@ -28,6 +40,39 @@ def _fsync_dir(path: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _temp_for(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}@{_HOST}.tmp")
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # another user's process, alive
+        pass
+    return False
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the temp files that writers killed mid-write left in ``folder`` (a SIGKILL runs
+    no cleanup), the first time this process writes there: once per run for the CLI. The
+    sweep never fails a write: what it cannot remove stays for a later one."""
+    with _swept_guard:
+        if folder in _swept:
+            return
+        _swept.add(folder)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        left = _TEMP.match(name)
+        if left and left["host"] == _HOST and _gone(int(left["pid"])):
+            with suppress(OSError):  # removed meanwhile, or not this user's to remove
+                os.unlink(folder / name)
 
 
 def _raise(exc: OSError) -> None:
@@ -96,7 +141,8 @@ class Location:
             return
         target = Path(self.path(rel))
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        _sweep(target.parent)
+        tmp = _temp_for(target)
         try:
             with open(tmp, "wb") as fh:
                 write(fh)

@@ -283,7 +283,8 @@ def _stop(signum: int, frame: object) -> None:
 def _stoppable(args: argparse.Namespace) -> int:
     """The verb in a thread of its own, so that this (main) thread, which signals are handled
     in, only waits: SIGTERM or SIGINT ends the run within half a second, whatever it waits
-    for (Prefect's SIGTERM bridge is never installed off the main thread)."""
+    for (Prefect's SIGTERM bridge is never installed off the main thread). The embedded
+    Prefect server is started first, here, so that it dies with the process."""
     if threading.current_thread() is not threading.main_thread():
         return args.func(args)
     outcome: list[int | BaseException] = []
@@ -296,6 +297,10 @@ def _stoppable(args: argparse.Namespace) -> int:
 
     previous = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
+        _start_prefect(args)
+        from digestlake.flows.prefect_env import start_embedded_server
+
+        start_embedded_server()  # from the main thread, which lives as long as the process
         worker = threading.Thread(target=contextvars.copy_context().run, args=(verb,))
         worker.start()
         while worker.is_alive():

@@ -1,21 +1,28 @@
 """Prefect settings for an embedded, offline run; applied before prefect is first imported.
 
 Anything already set in the environment wins, so an operator can point the same commands at
-a Prefect server with ``PREFECT_API_URL``.
+a Prefect server with ``PREFECT_API_URL``. A Prefect server this process starts dies with it,
+even by SIGKILL or an OOM kill: the kernel kills it when its parent goes (``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+
+_LINUX = sys.platform.startswith("linux")
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def configure_prefect(cache: Path) -> None:
@@ -33,6 +40,66 @@ def configure_prefect(cache: Path) -> None:
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 
 
+def dies_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the kernel SIGKILL the child when the thread starting it ends
+    (with its process, from the main thread), or None off Linux. A parent that died before
+    the ``prctl`` took effect is checked for: nobody would send that signal."""
+    if not _LINUX:
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up in the parent; the child calls
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
+
+
+def start_embedded_server() -> None:
+    """Start Prefect's embedded (ephemeral) server now, so that it dies with this process;
+    call it from the main thread. Prefect would start it on first use, from whichever thread
+    asks first, as a plain subprocess that outlives a SIGKILL or an OOM kill of its parent
+    (uvicorn, ~190 MB, listening on 127.0.0.1 until someone kills it; a sweep by the next
+    run would leave it that long). Nothing to do with a Prefect API configured, or a server
+    already registered (Prefect's test harness)."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import get_current_settings
+
+    settings = get_current_settings()
+    if settings.api.url or not settings.server.ephemeral.enabled:
+        return
+    if None in SubprocessASGIServer._instances or not _LINUX:
+        return
+
+    class EmbeddedServer(SubprocessASGIServer):
+        """Registered as the server Prefect's own ``SubprocessASGIServer()`` calls find, as
+        Prefect's test harness registers its own (prefect/testing/utilities.py)."""
+
+        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
+            # Prefect 3's launch (prefect/server/api/server.py), with a preexec_fn.
+            import prefect
+
+            ephemeral = {
+                "PREFECT_UI_ENABLED": "0",
+                "PREFECT__SERVER_EPHEMERAL": "1",
+                "PREFECT__SERVER_FINAL": "1",
+            }
+            return subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent),
+                 "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+                 "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+                env={
+                    **os.environ, **ephemeral,
+                    **get_current_settings().to_environment_variables(exclude_unset=True),
+                },
+                preexec_fn=dies_with_parent(),
+            )  # fmt: skip
+
+    EmbeddedServer().start()
+
+
 @contextmanager
 def local_prefect_server(
     home: Path, env: dict[str, str] | None = None, *, startup_timeout_s: float = 90.0
@@ -48,7 +115,7 @@ def local_prefect_server(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
          "--port", str(port)],
         env=(env or os.environ) | {"PREFECT_HOME": str(home)},
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log, stderr=subprocess.STDOUT, preexec_fn=dies_with_parent(),
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/api"
     try:

@@ -6,6 +6,7 @@ operator or a scheduler starts them."""
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import MEASUREMENTS, ROOT, prefect_env
 
+from digestlake.core.location import Location
 from digestlake.lake.store import Lake
 
 DAY = "2024년 1월 2일\nA Paper\n(Ann Lee)\nAn abstract long enough to be an abstract here.\n#llm\n"
@@ -139,3 +141,28 @@ def test_a_signal_ends_a_run_stuck_on_a_slow_server(
     if verb == "run":
         (report,) = Lake(tmp_path / "lake").read("runs")["report"]
         assert "Found a stale lock" in report
+
+
+def test_the_next_writer_removes_temp_files_of_dead_writers_only(tmp_path: Path) -> None:
+    """A killed writer's temp file goes with the next write into its folder; a live
+    process's, another host's and the user's own hidden files stay."""
+    host = socket.gethostname()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    live = subprocess.Popen(["sleep", "60"])
+    kept = [
+        f".part-0.parquet.{live.pid}@{host}.tmp",  # a live writer's, mid-write
+        f".all.bib.{dead.pid}@another-host.tmp",  # a pid of another machine says nothing
+        f".notes.{dead.pid}.tmp",  # the user's, not named like ours
+        f"draft.{dead.pid}@{host}.tmp",  # not hidden: not ours
+    ]
+    try:
+        folder = tmp_path / "feeds"
+        folder.mkdir()
+        for name in [*kept, f".all.xml.{dead.pid}@{host}.tmp"]:
+            (folder / name).write_bytes(b"half a file")
+        Location(tmp_path).write_bytes("feeds/all.xml", b"<rss/>")
+    finally:
+        live.kill()
+        live.wait()
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*kept, "all.xml"])

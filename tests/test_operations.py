@@ -129,9 +129,30 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p: (root / p).read_bytes() for p in Location(root).state()}
 
 
+def alive_in_group(pgid: int) -> list[str]:
+    """The command lines of the processes of group ``pgid`` still running (a zombie holds no
+    memory or socket: it only waits for its exit status to be read)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # ended meanwhile
+            continue
+        state, _, group = text[text.rindex(")") + 2 :].split()[:3]
+        if int(group) == pgid and state != "Z":
+            found.append(cmdline.strip())
+    return found
+
+
+def temp_files(*roots: Path) -> list[Path]:
+    return [p for root in roots for p in root.rglob("*.tmp")]
+
+
 def test_a_run_killed_mid_write_is_completed_by_the_next(prefect_api: str, tmp_path: Path) -> None:
     """Killed with SIGKILL while it writes the lake, then while it writes the exports: the
-    lake stays readable, and a rerun gives what an uninterrupted run gives."""
+    lake stays readable, nothing the run started outlives it (its embedded Prefect server
+    included), and a rerun gives what an uninterrupted run gives, leaving no temp file."""
     digests = need_shared(CORPUS / "digests")
     sources = f'[[sources]]\nname = "corpus"\nkind = "digest"\npath = "{digests}"\n'
     env = prefect_env(PREFECT_API_URL=prefect_api)
@@ -145,15 +166,22 @@ def test_a_run_killed_mid_write_is_completed_by_the_next(prefect_api: str, tmp_p
         lambda: (lake_root / "mentions").is_dir(),
         lambda: (exports / "bibtex").is_dir(),
     ):
-        run = digestlake("run", "--offline", "--config", str(killed), env=env)
+        # Embedded Prefect, as a scheduler starts it; a session of its own, so that every
+        # process it starts is in its process group
+        run = digestlake(
+            "run", "--offline", "--config", str(killed), env=prefect_env(), start_new_session=True
+        )
         wait_for(
             lambda started=started_writing, run=run: started() or run.poll() is not None,
             300,
             "writing to start",
         )
         assert run.poll() is None, "the run ended before it could be killed"
+        started = alive_in_group(run.pid)
+        assert any("prefect.server.api.server:create_app" in c for c in started), started
         os.kill(run.pid, signal.SIGKILL)
         run.wait()
+        wait_for(lambda run=run: not alive_in_group(run.pid), 10, "the run's processes to end")
         Lake(lake_root).row_counts()  # readable: every file whole
     status = subprocess.run(
         [sys.executable, "-m", "digestlake.flows.cli", "status", "--config", str(killed)],
@@ -168,6 +196,7 @@ def test_a_run_killed_mid_write_is_completed_by_the_next(prefect_api: str, tmp_p
     for name in expected:
         assert got[name].equals(expected[name], null_equal=True), name
     assert _files(exports) == _files(tmp_path / "reference" / "exports")
+    assert temp_files(lake_root, exports) == []
     report = completed_runs(lake_root).row(0, named=True)["report"]
     assert "Found a stale lock" in report
 
