@@ -8,6 +8,7 @@ even by SIGKILL or an OOM kill: the kernel kills it when its parent goes (``PR_S
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import signal
 import socket
@@ -21,8 +22,21 @@ from typing import Any
 
 import httpx
 
+from digestlake.lake.lock import LakeBusy
+
 _LINUX = sys.platform.startswith("linux")
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+class _BusyIsNoCrash(logging.Filter):
+    """A busy lake is an answer, not a crash: the CLI says it in one line (exit 75), which
+    Prefect's flow run logger would precede with the LakeBusy's traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], LakeBusy))
+
+
+_BUSY_IS_NO_CRASH = _BusyIsNoCrash()
 
 
 def configure_prefect(cache: Path) -> None:
@@ -38,6 +52,7 @@ def configure_prefect(cache: Path) -> None:
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+    logging.getLogger("prefect.flow_runs").addFilter(_BUSY_IS_NO_CRASH)  # kept by Prefect's setup
 
 
 def dies_with_parent() -> Callable[[], None] | None:

@@ -17,9 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import MEASUREMENTS, ROOT, prefect_env
+from conftest import MEASUREMENTS, ROOT, SAMPLES, prefect_env
 
 from digestlake.core.location import Location
+from digestlake.lake.lock import lake_lock
 from digestlake.lake.store import Lake
 
 DAY = "2024년 1월 2일\nA Paper\n(Ann Lee)\nAn abstract long enough to be an abstract here.\n#llm\n"
@@ -166,3 +167,18 @@ def test_the_next_writer_removes_temp_files_of_dead_writers_only(tmp_path: Path)
         live.kill()
         live.wait()
     assert sorted(p.name for p in folder.iterdir()) == sorted([*kept, "all.xml"])
+
+
+@pytest.mark.prefect
+def test_a_busy_lake_is_one_line_and_exit_75(prefect_api: str, tmp_path: Path) -> None:
+    """``on_busy = "exit"``: the run that finds the lake held says so in one line (no Prefect
+    traceback before it) and exits with EX_TEMPFAIL, for a scheduler to try again later."""
+    config = write_config(tmp_path, f'path = "{SAMPLES / "digests"}"', '[run]\non_busy = "exit"\n')
+    with lake_lock(tmp_path / "lake", "holding-run", wait=False, timeout_s=0):
+        busy = digestlake("run", "--offline", "--config", str(config), env=prefect_env(
+            PREFECT_API_URL=prefect_api
+        ))  # fmt: skip
+        out = busy.communicate(timeout=120)[0]
+    assert busy.returncode == 75, out
+    (line,) = out.splitlines()
+    assert line.startswith(f"error: lake {tmp_path / 'lake'} is busy: held by run holding-run")
