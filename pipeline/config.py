@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cronsim import CronSim, CronSimError
 
 from digestlake.sources.http import HttpPolicy
+from digestlake.sources.spec import SourceConfig
 from digestlake.transforms.title_match import Overrides
 from digestlake.transforms.titles import normalise_title
 
@@ -29,23 +30,6 @@ _SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 class ConfigError(ValueError):
     pass
-
-
-@dataclass(frozen=True, slots=True)
-class SourceConfig:
-    name: str
-    kind: str
-    path: str | None = None  # a local file or folder (or git repository for a vault)
-    url: str | None = None  # http(s) digest, or a git URL for a vault
-    encoding: str | None = None
-    rev: str = "HEAD"  # vault: the branch or commit to ingest
-    enabled: bool = True
-    set_spec: str | None = None  # oai: the OAI-PMH set (cs, physics:hep-th, ...)
-    metadata_prefix: str = "arXivRaw"  # oai: arXivRaw (every version) or arXiv (affiliations)
-
-    @property
-    def location(self) -> str:
-        return self.url or self.path or ""
 
 
 @dataclass(frozen=True, slots=True)

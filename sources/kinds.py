@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from digestlake.sources import git
 from digestlake.sources.cursors import (
@@ -22,18 +21,8 @@ from digestlake.sources.cursors import (
 from digestlake.sources.digest_files import DigestDocument, is_url, read_digest_path
 from digestlake.sources.digest_url import read_digest_url
 from digestlake.sources.http import HttpClient
+from digestlake.sources.spec import SourceConfig
 from digestlake.sources.vault import NoteFile, is_git_location, read_vault_folder, read_vault_git
-
-
-class SourceSpec(Protocol):
-    """What a reader needs of a ``[[sources]]`` entry."""
-
-    name: str
-    encoding: str | None
-    rev: str
-
-    @property
-    def location(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +50,7 @@ def _text(cursor: Cursor | None, kind: type) -> str | None:
     return dump_cursor(cursor) if isinstance(cursor, kind) else None
 
 
-def read_digests(source: SourceSpec, cursor: Cursor | None, ctx: ReadContext) -> SourceRead:
+def read_digests(source: SourceConfig, cursor: Cursor | None, ctx: ReadContext) -> SourceRead:
     """Digest text: a file or a folder (``ContentCursor``), or an http(s) URL (``HttpCursor``)."""
     if is_url(source.location):
         if ctx.offline:
@@ -82,7 +71,7 @@ def read_digests(source: SourceSpec, cursor: Cursor | None, ctx: ReadContext) ->
     )
 
 
-def read_vault(source: SourceSpec, cursor: Cursor | None, ctx: ReadContext) -> SourceRead:
+def read_vault(source: SourceConfig, cursor: Cursor | None, ctx: ReadContext) -> SourceRead:
     """Markdown notes: a folder (``ContentCursor``) or a git repository (``GitCursor``)."""
     location = source.location
     if not is_git_location(location):
@@ -109,5 +98,5 @@ def read_vault(source: SourceSpec, cursor: Cursor | None, ctx: ReadContext) -> S
     )
 
 
-Reader = Callable[[SourceSpec, Cursor | None, ReadContext], SourceRead]
+Reader = Callable[[SourceConfig, Cursor | None, ReadContext], SourceRead]
 READERS: dict[str, Reader] = {"digest": read_digests, "vault": read_vault}
