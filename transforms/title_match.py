@@ -1,14 +1,16 @@
 """Matching a digest entry without an id to an arXiv search result.
 
 A wrong match is worse than none: a candidate is accepted only when its title is the same
-after normalisation (or differs by a cut subtitle, or very little) *and* the first author
-agrees where both sides name people, and no other candidate is as good.
+after normalisation (or one side is the other's part before or after the colon, or they
+differ very little) *and* the first person of both author lists is the same wherever both
+name people, and no other candidate is as good.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -17,6 +19,7 @@ from digestlake.transforms.titles import latex_to_text, normalise_title
 
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 MIN_SIMILARITY = 0.93
+HALF_TITLE = 0.95  # one side is the other's part before or after the colon
 
 
 def query_words(title: str) -> list[str]:
@@ -56,7 +59,7 @@ class Candidate:
 @dataclass(frozen=True, slots=True)
 class Scored:
     candidate: Candidate
-    title_score: float  # 1 = same normalised title; 0.95 = subtitle cut; else similarity
+    title_score: float  # 1 = same normalised title; HALF_TITLE; else similarity
     author: str  # agree | disagree | unknown
 
 
@@ -68,30 +71,53 @@ class TitleMatch:
     ranked: list[Scored] = field(default_factory=list)
 
 
-def _head(raw: str) -> str | None:
-    """The normalised part before the colon: what is left when a subtitle is cut."""
-    return normalise_title(raw.split(":", 1)[0]) if ":" in raw else None
+def _halves(raw: str) -> set[str]:
+    """The normalised parts before and after the colon: what a digest quotes when it cuts the
+    subtitle (``Emu3``) or quotes only the subtitle (``Next-Token Prediction is All You Need``)."""
+    if ":" not in raw:
+        return set()
+    head, _, tail = raw.partition(":")
+    return {h for h in (normalise_title(head), normalise_title(tail)) if h}
 
 
 def _title_score(a: str, a_raw: str, b: str, b_raw: str) -> float:
     if a == b:
         return 1.0
-    if a == _head(b_raw) or b == _head(a_raw):  # "Emu3" for "Emu3: Next-Token ..."
-        return 0.95
+    if a in _halves(b_raw) or b in _halves(a_raw):
+        return HALF_TITLE
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+# Words that make a name a group's. "AI" counts only as the acronym: Ai is a family name
+# (Xinyue Ai), and letters inside a word never count (Osayamen Jonathan Aimuyo, Philippe Laban).
+_GROUP_WORDS = frozenset(
+    "team teams lab labs laboratory research institute university inc corp group foundation "
+    "project consortium collaboration deepmind".split()
+)
+_NAME_WORD = re.compile(r"[^\W_]+")
+
+
 def _is_person(name: str) -> bool:
-    return len(name.split()) >= 2 and not any(w in name.lower() for w in ("team", " ai", "lab"))
+    """At least two words and none of them a group's."""
+    words = _NAME_WORD.findall(name)
+    return len(name.split()) >= 2 and not any(
+        w == "AI" or w.casefold() in _GROUP_WORDS for w in words
+    )
 
 
-def _author_agreement(authors: list[str], candidate: tuple[str, ...]) -> str:
-    """Digests copy the paper's author list, so the first authors must be the same person."""
-    mine = [a for a in authors if _is_person(a)]
-    if not mine or not candidate:
+def first_person(authors: Sequence[str]) -> str | None:
+    """The first name in an author list that is a person's: a list may start with its team
+    (``M-A-P Team, Xinrun Du, ...``), on arXiv as in a digest."""
+    return next((a for a in authors if _is_person(a)), None)
+
+
+def _author_agreement(authors: Sequence[str], candidate: Sequence[str]) -> str:
+    """Digests copy the paper's author list, so the first people must be the same person."""
+    mine, theirs = first_person(authors), first_person(candidate)
+    if mine is None or theirs is None:
         return "unknown"
-    first = family_name(mine[0])
-    return "agree" if first and first == family_name(candidate[0]) else "disagree"
+    first = family_name(mine)
+    return "agree" if first and first == family_name(theirs) else "disagree"
 
 
 def choose(

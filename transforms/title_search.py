@@ -15,7 +15,14 @@ import polars as pl
 
 from digestlake.core.tables import TITLE_CANDIDATES
 from digestlake.transforms.citation_keys import family_name
-from digestlake.transforms.title_match import Candidate, Overrides, TitleMatch, choose, title_query
+from digestlake.transforms.title_match import (
+    Candidate,
+    Overrides,
+    TitleMatch,
+    choose,
+    first_person,
+    title_query,
+)
 from digestlake.transforms.titles import normalise_title
 
 # A decision that resolves its mention, and the resolution it gives.
@@ -36,7 +43,8 @@ def titles_to_search(mentions: pl.DataFrame, candidates: pl.DataFrame) -> pl.Dat
 
 @dataclass(slots=True)
 class TitleGroup:
-    """Mentions searched together: the same title and the same first author."""
+    """Mentions searched together: the same title and the same first person, the inputs of
+    the decision."""
 
     title_key: str
     title: str
@@ -51,7 +59,7 @@ def title_groups(todo: pl.DataFrame, overrides: Overrides) -> list[TitleGroup]:
     groups: dict[tuple[str, str], TitleGroup] = {}
     for row in todo.iter_rows(named=True):
         title_key = normalise_title(row["title"]) or row["title"]
-        first = family_name(row["authors"][0]) if row["authors"] else ""
+        first = family_name(first_person(row["authors"] or []) or "")
         group = groups.setdefault(
             (title_key, first), TitleGroup(title_key, row["title"], row["authors"])
         )
