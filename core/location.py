@@ -42,8 +42,21 @@ def _fsync_dir(path: str) -> None:
         os.close(fd)
 
 
+def writer_tag() -> str:
+    """``<pid>@<host>``: the writer of a temp file or folder, so that a later run can tell one
+    that a killed writer left from one being written."""
+    return f"{os.getpid()}@{_HOST}"
+
+
+def left_by_dead_writer(tag: str) -> bool:
+    """Whether ``writer_tag()``'s ``tag`` names a process of this host that is gone (another
+    host's pid says nothing here)."""
+    pid, _, host = tag.partition("@")
+    return host == _HOST and pid.isdigit() and _gone(int(pid))
+
+
 def _temp_for(target: Path) -> Path:
-    return target.with_name(f".{target.name}.{os.getpid()}@{_HOST}.tmp")
+    return target.with_name(f".{target.name}.{writer_tag()}.tmp")
 
 
 def _gone(pid: int) -> bool:
@@ -70,7 +83,7 @@ def _sweep(folder: Path) -> None:
         return
     for name in names:
         left = _TEMP.match(name)
-        if left and left["host"] == _HOST and _gone(int(left["pid"])):
+        if left and left_by_dead_writer(f"{left['pid']}@{left['host']}"):
             with suppress(OSError):  # removed meanwhile, or not this user's to remove
                 os.unlink(folder / name)
 

@@ -23,20 +23,24 @@ from typing import Any
 import httpx
 
 from digestlake.lake.lock import LakeBusy
+from digestlake.lake.store import LakeError
+from digestlake.pipeline.config import ConfigError
 
 _LINUX = sys.platform.startswith("linux")
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-class _BusyIsNoCrash(logging.Filter):
-    """A busy lake is an answer, not a crash: the CLI says it in one line (exit 75), which
-    Prefect's flow run logger would precede with the LakeBusy's traceback."""
+class _AnswerIsNoCrash(logging.Filter):
+    """A busy lake, a lake that cannot be read or written, a bad config: answers, not crashes.
+    The CLI says each in one line (exit 75 or 2), which Prefect's flow and task run loggers
+    would precede with a traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], LakeBusy))
+        answered = (LakeBusy, LakeError, ConfigError)
+        return not (record.exc_info and isinstance(record.exc_info[1], answered))
 
 
-_BUSY_IS_NO_CRASH = _BusyIsNoCrash()
+_ANSWER_IS_NO_CRASH = _AnswerIsNoCrash()
 
 
 def configure_prefect(cache: Path) -> None:
@@ -52,7 +56,8 @@ def configure_prefect(cache: Path) -> None:
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
-    logging.getLogger("prefect.flow_runs").addFilter(_BUSY_IS_NO_CRASH)  # kept by Prefect's setup
+    for name in ("prefect.flow_runs", "prefect.task_runs"):  # kept by Prefect's setup
+        logging.getLogger(name).addFilter(_ANSWER_IS_NO_CRASH)
 
 
 def dies_with_parent() -> Callable[[], None] | None:

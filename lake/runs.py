@@ -7,6 +7,7 @@ from datetime import datetime
 from urllib.parse import unquote
 
 import polars as pl
+
 from digestlake.core.location import FileState
 from digestlake.core.tables import RUNS
 from digestlake.lake.store import Lake

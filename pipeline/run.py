@@ -47,7 +47,7 @@ def run(
                 clock(), biblatex=biblatex,
             )  # fmt: skip
             report = PipelineReport(ingested, enriched, published)
-        except Exception as exc:  # recorded as a failed run, then raised
+        except BaseException as exc:  # recorded as a failed run (Ctrl-C too), then raised
             error = f"{type(exc).__name__}: {exc}"
             raise
         finally:

@@ -22,6 +22,7 @@ import polars as pl
 from rich.progress import Progress, TaskID
 
 from digestlake.core.ids import API_SOURCE, SNAPSHOT_SOURCE
+from digestlake.core.location import left_by_dead_writer, writer_tag
 from digestlake.core.tables import PAPER_VERSIONS
 from digestlake.lake.store import Lake, file_metadata, upsert_rows
 from digestlake.pipeline.config import Config
@@ -66,7 +67,10 @@ def load_snapshot(
     if near is not None:
         near = near / ".staging"
         near.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="snapshot-", dir=near))
+        for left in near.glob("snapshot-*"):  # what a killed import left (SIGKILL cleans nothing)
+            if left_by_dead_writer(left.name.removeprefix("snapshot-").rpartition("-")[0]):
+                shutil.rmtree(left, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"snapshot-{writer_tag()}-", dir=near))
     try:
         with Progress(disable=not progress, transient=True) as bar:
             reading = bar.add_task("reading the snapshot", total=None)

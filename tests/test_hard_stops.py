@@ -182,3 +182,23 @@ def test_a_busy_lake_is_one_line_and_exit_75(prefect_api: str, tmp_path: Path) -
     assert busy.returncode == 75, out
     (line,) = out.splitlines()
     assert line.startswith(f"error: lake {tmp_path / 'lake'} is busy: held by run holding-run")
+
+
+@pytest.mark.prefect
+def test_a_lake_that_cannot_be_written_is_one_line_and_exit_2(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    """An error the CLI answers (here: the lake path is a file) is not a crash: one line, no
+    Prefect traceback of the flow or task before it."""
+    config = write_config(tmp_path, f'path = "{SAMPLES / "digests"}"')
+    (tmp_path / "lake").write_text("not a folder")
+    failed = digestlake("run", "--offline", "--config", str(config), env=prefect_env(
+        PREFECT_API_URL=prefect_api
+    ))  # fmt: skip
+    out = failed.communicate(timeout=120)[0]
+    assert failed.returncode == 2, out
+    (line,) = out.splitlines()
+    assert (
+        line
+        == f"error: cannot write the lake at {tmp_path / 'lake'}: {tmp_path / 'lake'} is a file, not a folder"
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -128,3 +131,16 @@ def test_ingest_after_an_import_resolves_against_it_and_rewrites_only_its_own_bu
     } == {"papers/bucket=dl"}  # the snapshot's bucket is read as an index only, never rewritten
     paper = lake.read("papers", partitions={"0704"}).filter(pl.col("paper_id") == "0704.0001")
     assert paper["metadata_source"].to_list() == ["arxiv-snapshot"]
+
+
+def test_staging_left_by_a_killed_import_is_removed_by_the_next(tmp_path: Path) -> None:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    lake = Lake(tmp_path / "lake")
+    staging = tmp_path / "lake" / ".staging"
+    left = staging / f"snapshot-{dead.pid}@{socket.gethostname()}-abc123"
+    live = staging / f"snapshot-{os.getpid()}@{socket.gethostname()}-def456"  # being written
+    for folder in (left, live):
+        (folder / "papers").mkdir(parents=True)
+    load_snapshot(lake, need_shared(SAMPLE), progress=False)
+    assert not left.exists() and live.exists()
