@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 import feedparser
+
 from digestlake.core.records import ArxivAuthor, ArxivRecord
 from digestlake.transforms.arxiv_ids import parse_arxiv_id
 

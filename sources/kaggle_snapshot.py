@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+
 from digestlake.transforms.snapshot import KAGGLE_SCHEMA
 
 CHUNK_BYTES = 64 * 1024 * 1024

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 
 import polars as pl
+
 from digestlake.transforms.citation_keys import key_base
 
 _NEW_ID = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
