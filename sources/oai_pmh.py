@@ -187,7 +187,8 @@ def parse_oai(body: bytes) -> OaiPage:
         identifier = _text(header, f"{OAI}identifier") or ""
         datestamp = _text(header, f"{OAI}datestamp") or ""
         if header is not None and header.get("status") == "deleted":
-            page.deleted.append(identifier.removeprefix("oai:arXiv.org:"))
+            if (ident := parse_arxiv_id(identifier)) is not None:
+                page.deleted.append(ident.id)
             continue
         meta = rec.find(f"{OAI}metadata")
         raw, arx = (

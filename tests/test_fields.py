@@ -1,46 +1,13 @@
-"""Field normalisers: arXiv ids, authors, tags, titles, commentary split."""
+"""Field normalisers: authors, tags, titles, commentary split (arXiv ids: test_arxiv_ids.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from digestlake.transforms.arxiv_ids import ArxivId, find_arxiv_ids, parse_arxiv_id
 from digestlake.transforms.authors import parse_authors
 from digestlake.transforms.commentary import split_commentary
 from digestlake.transforms.tags import normalise_tag, parse_tag_line
 from digestlake.transforms.titles import normalise_title
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("https://arxiv.org/abs/2406.11838", ArxivId("2406.11838")),
-        ("https://arxiv.org/pdf/2406.11838v3", ArxivId("2406.11838", 3)),
-        ("https://arxiv.org/pdf/2406.11838v2.pdf", ArxivId("2406.11838", 2)),
-        ("http://export.arxiv.org/abs/hep-th/9901001v1", ArxivId("hep-th/9901001", 1)),
-        ("arXiv:math.GT/0309136", ArxivId("math.GT/0309136")),
-        ("0704.0001", ArxivId("0704.0001")),
-        ("doi:10.48550/arXiv.2301.00001", ArxivId("2301.00001")),
-        ("https://huggingface.co/papers/2501.12948", ArxivId("2501.12948")),
-        ("https://github.com/foo/bar", None),
-        ("1234.5678", None),  # month 78 does not exist
-    ],
-)
-def test_parse_arxiv_id(text: str, expected: ArxivId | None) -> None:
-    assert parse_arxiv_id(text) == expected
-
-
-def test_find_arxiv_ids_in_order_without_repeats() -> None:
-    text = (
-        "DARL (https://arxiv.org/abs/2403.05196) and again https://arxiv.org/abs/2403.05196v2, "
-        "old style arXiv:hep-th/9901001, 4-digit https://arxiv.org/abs/1412.6980."
-    )
-    assert [str(a) for a in find_arxiv_ids(text)] == [
-        "2403.05196",
-        "2403.05196v2",
-        "hep-th/9901001",
-        "1412.6980",
-    ]
 
 
 def test_authors_plain_list() -> None:

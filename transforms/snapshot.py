@@ -3,7 +3,8 @@ so polars can stream a 4.5 GB file through it in bounded memory.
 
 Everything here is a polars expression (no Python per row): titles are normalised natively
 (NFKD, marks dropped, lower case, punctuation folded), which equals ``normalise_title`` for
-every title without LaTeX.
+every title without LaTeX; ids take the one id rule, whose Python only sees an id that is not
+canonical already (arXiv's own ids are).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import polars as pl
+
 from digestlake.core.ids import SNAPSHOT_SOURCE
 from digestlake.core.tables import PAPERS, id_bucket
+from digestlake.transforms.arxiv_ids import canonical_ids
 
 KAGGLE_SCHEMA = pl.Schema(
     {
@@ -88,7 +91,11 @@ def snapshot_papers(lines: pl.LazyFrame, fetched_at: datetime) -> pl.LazyFrame:
     )
     categories = pl.col("categories").str.split(" ")
     return (
-        lines.with_columns(_title_clean=_clean("title"), _versions=versions)
+        lines.with_columns(
+            pl.col("id").map_batches(canonical_ids, pl.String, is_elementwise=True),
+            _title_clean=_clean("title"),
+            _versions=versions,
+        )
         .select(
             paper_id=pl.col("id"),
             arxiv_id=pl.col("id"),
