@@ -78,9 +78,14 @@ def build_entry(
     wikilinks: list[str] = (),
     digest_date: date | None = None,
     position: int = 0,
+    paper_in_text: bool = False,
 ) -> Entry | ParseIssue:
     """Derive authors, commentary parts, links and arXiv ids from the raw pieces of an entry;
-    an entry past a bound of ``limits`` is the issue that names the bound instead."""
+    an entry past a bound of ``limits`` is the issue that names the bound instead.
+
+    ``paper_in_text``: without a source URL, the entry's paper is the first arXiv one its text
+    links (older notes name their paper inside the commentary; a digest's text only cites).
+    """
     commentary = split_commentary(commentary_lines)
     reason = exceeded(
         {
@@ -99,6 +104,8 @@ def build_entry(
     body = "\n".join(filter(None, [abstract, commentary.text]))
     links = find_urls(body)
     own = next((a for a in map(parse_arxiv_id, source_urls) if a is not None), None)
+    if own is None and paper_in_text and not source_urls:
+        own = next(iter(find_arxiv_ids(body)), None)
     cited = dict.fromkeys(aid.id for aid in find_arxiv_ids(commentary.text or ""))
     if own is not None:
         cited.pop(own.id, None)
