@@ -56,7 +56,9 @@ def serve_with(respond: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[st
 
 def test_a_burst_of_five_faults_is_ridden_out_politely() -> None:
     with serve_standin() as standin:
-        standin.add(*[Paper(f"2401.{i:05d}", f"Paper {i}", [("Ann Lee", [])]) for i in range(30)])
+        standin.add(
+            *[Paper(f"2401.{i:05d}", f"Paper {i}", [("Ann Lee", [])]) for i in range(1, 31)]
+        )
         standin.faults.extend(
             [("503", 1), ("429",), ("rate_exceeded",), ("empty",), ("truncated",)]
         )
