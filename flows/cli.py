@@ -101,12 +101,14 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _start_prefect(args: argparse.Namespace) -> Config:
-    """The config, read once: Prefect's home is in its cache folder."""
-    config = load_config(args.config)
-    from digestlake.flows.prefect_env import configure_prefect
+    """The config, read once per command (Prefect's home is in its cache folder); the flow
+    reads it once more, from the path it gets as a parameter."""
+    if getattr(args, "loaded_config", None) is None:
+        args.loaded_config = load_config(args.config)
+        from digestlake.flows.prefect_env import configure_prefect
 
-    configure_prefect(config.cache_path)
-    return config
+        configure_prefect(args.loaded_config.cache_path)
+    return args.loaded_config
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
