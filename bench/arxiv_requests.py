@@ -36,9 +36,11 @@ def main() -> None:
         with serve_standin(standin):
             arxiv = ArxivConfig(api_url=standin.api_url, min_interval_s=0, cache=str(work / "a"))
             report = enrich(config_for(lake, arxiv=arxiv))
-    n = len(standin.requests)
+    n = sum(1 for _, query in standin.requests if query.startswith("id_list="))
     print(f"enriched {report.enriched} papers with {n} requests (200 ids per id_list request):")
     print(f"  {n / report.enriched:.4f} requests per enriched paper (target <= 0.01)")
+    searches = len(standin.requests) - n
+    print(f"  then {searches} title searches for the vault's entries without an id")
 
 
 if __name__ == "__main__":
