@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from digestlake.transforms.authors import is_organisation
 from digestlake.transforms.citation_keys import family_name
 from digestlake.transforms.titles import latex_to_text, normalise_title
 
@@ -88,27 +89,10 @@ def _title_score(a: str, a_raw: str, b: str, b_raw: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-# Words that make a name a group's. "AI" counts only as the acronym: Ai is a family name
-# (Xinyue Ai), and letters inside a word never count (Osayamen Jonathan Aimuyo, Philippe Laban).
-_GROUP_WORDS = frozenset(
-    "team teams lab labs laboratory research institute university inc corp group foundation "
-    "project consortium collaboration deepmind".split()
-)
-_NAME_WORD = re.compile(r"[^\W_]+")
-
-
-def _is_person(name: str) -> bool:
-    """At least two words and none of them a group's."""
-    words = _NAME_WORD.findall(name)
-    return len(name.split()) >= 2 and not any(
-        w == "AI" or w.casefold() in _GROUP_WORDS for w in words
-    )
-
-
 def first_person(authors: Sequence[str]) -> str | None:
-    """The first name in an author list that is a person's: a list may start with its team
-    (``M-A-P Team, Xinrun Du, ...``), on arXiv as in a digest."""
-    return next((a for a in authors if _is_person(a)), None)
+    """The first name in an author list that is no organisation's (the author lists' rule): a
+    list may start with its team (``M-A-P Team, Xinrun Du, ...``), on arXiv as in a digest."""
+    return next((a for a in authors if not is_organisation(a)), None)
 
 
 def _author_agreement(authors: Sequence[str], candidate: Sequence[str]) -> str:
