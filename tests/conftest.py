@@ -136,6 +136,22 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+# The files whose tests take longest (biber, the history replay, Prefect subprocesses), run
+# first so that under xdist (``make test``) the workers do not wait on them at the end.
+SLOW_FIRST = (
+    "test_publish.py", "test_ingest_vault.py", "test_operations.py", "test_hard_stops.py",
+    "test_enrich.py", "test_object_store.py", "test_flows.py",
+)  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=rank)  # stable: the order inside each file stays
+
+
 # Measurements tests make on the real data, printed at the end of the run.
 MEASUREMENTS: list[str] = []
 
