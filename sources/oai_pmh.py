@@ -1,9 +1,11 @@
 """arXiv's OAI-PMH interface: ListRecords pages in the ``arXivRaw`` or ``arXiv`` format.
 
-``arXivRaw`` carries every version with its date (the only source of the full history);
-``arXiv`` carries structured authors with affiliations. Either way a page gives records, the
-server's responseDate (the next harvest's ``from``) and a resumption token (none, or an
-empty one, at the end of the list). ``noRecordsMatch`` is an empty list, not a failure.
+``arXivRaw`` carries every version with its date (the only source of the full history) and
+its authors as one text, read by the one author rule (``parse_authors``: marks stripped,
+numbered affiliations given to their authors); ``arXiv`` carries structured authors with
+affiliations. Either way a page gives records, the server's responseDate (the next harvest's
+``from``) and a resumption token (none, or an empty one, at the end of the list).
+``noRecordsMatch`` is an empty list, not a failure.
 
 An answer that declares a DTD is refused before ElementTree reads it (defusedxml is not a
 dependency): OAI-PMH answers never declare one, and only a DTD can declare the entities of an
@@ -129,7 +131,10 @@ def _raw_record(meta: ET.Element, datestamp: str) -> OaiRecord | None:
     record = ArxivRecord(
         arxiv_id=ident.id,
         version=versions[-1][0] if versions else None,
-        authors=tuple(ArxivAuthor(n) for n in parse_authors(_text(meta, f"{RAW}authors")).names),
+        authors=tuple(
+            ArxivAuthor(name, affiliations)
+            for name, affiliations in parse_authors(_text(meta, f"{RAW}authors")).listed()
+        ),
         published=versions[0][1] if versions else None,
         updated=versions[-1][1] if versions else None,
         **_fields(meta, RAW),

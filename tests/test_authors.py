@@ -1,20 +1,26 @@
 """Author lists by one rule (README, "Parsing: decisions and limits", authors): each hazard on
-short strings of our own, the same text through the digest and note parsers, and the real
-corpus's author lines."""
+short strings of our own, the same text through every reader that takes author text (digest,
+note, OAI arXivRaw, the snapshot), and the real corpus's author lines."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
-from conftest import MEASUREMENTS
+from conftest import MEASUREMENTS, SHARED, need_shared
 
+from digestlake.sources.oai_pmh import parse_oai
 from digestlake.transforms.authors import is_organisation, parse_authors
 from digestlake.transforms.digest import parse_digest
 from digestlake.transforms.note import parse_note
+from digestlake.transforms.snapshot import KAGGLE_SCHEMA, snapshot_papers
 
+ARXIV = SHARED / "fixtures" / "arxiv"
 NUMBERED = "Khaled Hamidouche (1) and Jane Doe (1, 2) ((1) NVIDIA Corporation, (2) MIT)"
 
 
@@ -120,6 +126,7 @@ def test_tex_accents_are_decoded() -> None:
 # The same author text through every reader of author text.
 TEXT = "Yi Sun† (1), Rai (Michael Pokorny) (1, 2) ((1) Lab X, (2) Univ. Y)"
 NAMES = ["Yi Sun", "Rai Michael Pokorny"]
+AFFILIATIONS = [("Lab X",), ("Lab X", "Univ. Y")]
 
 
 def _digest() -> list[str]:
@@ -134,6 +141,48 @@ def _note(head: str) -> list[str]:
 
 def test_digests_and_notes_read_the_text_by_the_rule() -> None:
     assert _digest() == _note(f"*A Title* ({TEXT})") == _note(f"A Title ({TEXT})") == NAMES
+
+
+def test_oai_arxivraw_authors_get_their_numbered_affiliations() -> None:
+    body = (need_shared(ARXIV) / "oai2_legacy2015_getrecord_arXivRaw_1302.2146.xml").read_text()
+    body = re.sub(r"<authors>[^<]*</authors>", f"<authors>{TEXT}</authors>", body)
+    (record,) = parse_oai(body.encode()).records
+    assert [(a.name, a.affiliations) for a in record.record.authors] == list(
+        zip(NAMES, AFFILIATIONS, strict=True)
+    )
+
+
+def _snapshot_authors(line: dict) -> list[dict]:
+    frame = pl.LazyFrame([line], schema=KAGGLE_SCHEMA)
+    return (
+        snapshot_papers(frame, datetime(2026, 1, 1, tzinfo=UTC)).collect()["authors"].to_list()[0]
+    )
+
+
+def test_snapshot_reads_marked_author_text_by_the_rule() -> None:
+    sample = need_shared(ARXIV) / "kaggle_sample.jsonl"
+    line = json.loads(sample.open(encoding="utf-8").readline())
+    # what Kaggle's authors_parsed makes of it: the dagger kept, the numbers as affiliations
+    marked = {**line, "authors": TEXT, "authors_parsed": [["Sun†", "Yi", "", "1"], ["Rai", "", ""]]}
+    assert _snapshot_authors(marked) == [
+        {"name": n, "affiliation": "; ".join(a)} for n, a in zip(NAMES, AFFILIATIONS, strict=True)
+    ]
+    # without marks, authors_parsed as it is, all its affiliations
+    plain = {**line, "authors": "A. B. Lee (X)", "authors_parsed": [["Lee", "A. B.", "", "X", "Y"]]}
+    assert _snapshot_authors(plain) == [{"name": "A. B. Lee", "affiliation": "X; Y"}]
+
+
+def test_the_snapshot_samples_numbered_affiliations() -> None:
+    sample = need_shared(ARXIV) / "kaggle_sample.jsonl"
+    lines = {d["id"]: d for d in map(json.loads, sample.open(encoding="utf-8"))}
+    mishchenko = _snapshot_authors(lines["0704.0025"])  # authors_parsed says "1 and 2"
+    assert mishchenko[0] == {
+        "name": "A. S. Mishchenko",
+        "affiliation": "CREST, Japan Science and Technology Agency; "
+        "Russian Research Centre ``Kurchatov Institute''",
+    }
+    greilich = _snapshot_authors(lines["0704.0177"])  # authors_parsed has none
+    assert greilich[0] == {"name": "A. Greilich", "affiliation": "Universität Dortmund, Germany"}
 
 
 # Hostile input: every new step linear (200 KB each; a quadratic step hangs the suite).

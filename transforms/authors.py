@@ -15,18 +15,16 @@ from digestlake.transforms.titles import latex_to_text
 # Words that make a name a group's, as whole words in any case. "AI" counts only in capitals:
 # Ai is a family name (Xinyue Ai), and letters inside a word never count (Osayamen Jonathan
 # Aimuyo, Philippe Laban).
-ORG_WORDS = (
+_ORG_WORDS = (
     "team teams lab labs laboratory laboratories research institute university inc corp "
     "corporation company group foundation project consortium collaboration authors seed "
     "deepmind google meta microsoft nvidia openai anthropic".split()
 )
-_GROUP_WORD = re.compile(rf"(?<![^\W_])(?:AI|(?i:{'|'.join(ORG_WORDS)}))(?![^\W_])")
+_GROUP_WORD = re.compile(rf"(?<![^\W_])(?:AI|(?i:{'|'.join(_ORG_WORDS)}))(?![^\W_])")
 _WORD = re.compile(r"[^\W_]+")
-# Separators: a comma (optionally followed by "and"), a semicolon, "and", an ampersand. The
-# spaces before one are matched only from the start of their run (``(?<!\s)``), else a split
-# would rescan a long run of spaces from each of its positions: quadratic in its length. The
-# marks below start at the start of their run for the same reason.
-_SPLIT = re.compile(r"(?:(?<!\s)\s++)?(?:,\s*+(?:and\s+)?|;\s*+|&\s*+)|(?<!\s)\s++and\s+")
+# Separators, in text whose spaces are folded to single ones first: a comma (optionally
+# followed by "and"), a semicolon, "and", an ampersand.
+_SPLIT = re.compile(r" ?(?:, ?(?:and )?|; ?|& ?)| and ")
 _GROUP = "\ue000"  # stands for a top-level ``(...)`` group while a list is split
 _PAREN = re.compile(r"[()]")
 _SIGNS = "*†‡§¶∗⋆¹²³⁰⁴⁵⁶⁷⁸⁹"
@@ -34,6 +32,8 @@ _SIGN = re.compile(rf"[{_SIGNS}]++")
 # A footnote mark on a person's name: a sign, or digits glued to a word's end (``Xie1``).
 _MARK = re.compile(rf"[{_SIGNS}]++|(?<=[^\W\d_])\d++(?!\w)")
 # A mark with more of the name after it stands where a comma was lost (``Wang1 Mengnan Dong``).
+# A run of signs is matched from its start only: else a long run would be rescanned from each
+# of its positions, quadratic in its length.
 _MARK_THEN_NAME = re.compile(rf"(?:(?<![{_SIGNS}])[{_SIGNS}]++|(?<=[^\W\d_])\d++)\s++(?=\w)")
 _MARKER_GROUP = re.compile(rf"(?:[\d\s,;&{_SIGNS}]|\band\b)+")  # (1), (1, 2), (1 and 3), (*)
 _NUMBER = re.compile(r"\d+")
@@ -155,7 +155,7 @@ def _people(item: str, groups: list[str], numbered: dict[str, str]) -> list[_Rea
         if _MARKER_GROUP.fullmatch(inner):
             affiliations += [numbered[n] for n in _NUMBER.findall(inner) if n in numbered]
         elif _is_remark(inner):
-            pass
+            pass  # (additional authors not shown): about the list, nobody's affiliation
         elif one_word and not group_word and _reads_as_person(inner):
             parts.append(inner)  # Rai (Michael Pokorny): the full name completes a one-word one
             organisation, kept = False, True
