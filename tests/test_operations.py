@@ -218,7 +218,9 @@ def test_two_workers_of_a_work_pool_share_the_arxiv_rate_limit(
     keeps every pair of requests at least ``min_interval_s`` apart."""
     from standin_arxiv import Paper, serve_standin
 
-    interval = 1.0
+    # Two seconds between requests: each run then lasts several seconds, so the two overlap
+    # even when one worker starts a little late on a loaded machine.
+    interval = 2.0
     env = prefect_env(PREFECT_API_URL=prefect_api, PREFECT_WORKER_QUERY_SECONDS="1")
     prefect_cli("work-pool", "create", "digestlake", "--type", "process", "--overwrite", env=env)
     prefect_cli("--no-prompt", "deploy", "--all", env=env | {"DIGESTLAKE_HOME": str(ROOT)})
