@@ -175,13 +175,21 @@ def cmd_import_snapshot(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"error: {path}: no such file", file=sys.stderr)
         return 2
-    config = _start_prefect(args)  # a lake at a URL is locked through Prefect
-    from digestlake.flows.snapshot import import_snapshot_flow
+    from digestlake.core.location import Location
     from digestlake.pipeline.progress import in_terminal
 
-    report = import_snapshot_flow(
-        file=str(path), config_path=str(config.config_file), progress=in_terminal()
-    )
+    config = load_config(args.config)
+    if Location(config.lake_path).local_path is not None:  # locked by flock: no Prefect needed
+        from digestlake.pipeline.snapshot import import_snapshot
+
+        report = import_snapshot(config, path, progress=in_terminal())
+    else:  # a lake at a URL is locked by a Prefect lease
+        config = _start_prefect(args)
+        from digestlake.flows.snapshot import import_snapshot_flow
+
+        report = import_snapshot_flow(
+            file=str(path), config_path=str(config.config_file), progress=in_terminal()
+        )
     print(
         f"snapshot: {report.records} papers in {report.buckets} buckets, "
         f"{report.files_written} lake files written, {report.quarantined} lines quarantined "
@@ -262,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # The verbs that write the lake: Prefect flows, which a signal must stop at once (_stoppable).
-STOPPABLE = frozenset({"run", "ingest", "enrich", "publish", "import-snapshot"})
+STOPPABLE = frozenset({"run", "ingest", "enrich", "publish"})
 
 
 def _stop(signum: int, frame: object) -> None:
