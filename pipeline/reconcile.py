@@ -17,6 +17,7 @@ from digestlake.core.tables import id_bucket
 from digestlake.lake.store import Lake
 from digestlake.pipeline.citation_keys import carry_over_keys
 from digestlake.transforms.papers import (
+    RESOLUTION_INPUTS,
     arxiv_wins,
     buckets_to_rewrite,
     build_papers,
@@ -38,9 +39,12 @@ class Reconciled:
 def reconcile(lake: Lake, mentions: pl.DataFrame | None = None) -> Reconciled:
     """Resolve ``mentions`` (default: the lake's) and write them with the papers they
     describe; a provisional paper that became an arXiv paper hands over its citation key."""
-    mentions = lake.read("mentions") if mentions is None else mentions
+    if mentions is None:  # the lake's own: what it held before is the same read
+        mentions = lake.read("mentions")
+        before = mentions.select(RESOLUTION_INPUTS)
+    else:
+        before = lake.read("mentions", columns=RESOLUTION_INPUTS)
     index = lake.read("papers", columns=[*_INDEX, "bucket"])
-    before = lake.read("mentions", columns=["mention_id", "paper_id", "content_hash", "deleted"])
     mentions = resolve_mentions(
         mentions, index, searched_resolutions(lake.read("title_candidates"))
     )

@@ -134,7 +134,8 @@ def arxiv_wins(existing: pl.DataFrame, derived: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([kept, fresh.select(kept.columns)])
 
 
-_SEEN = ["mention_id", "paper_id", "content_hash", "deleted"]  # all a derived paper depends on
+# What a paper built from mentions depends on: which mentions name it, their content, liveness.
+RESOLUTION_INPUTS = ["mention_id", "paper_id", "content_hash", "deleted"]
 
 
 def buckets_to_rewrite(
@@ -143,13 +144,13 @@ def buckets_to_rewrite(
     """The ``papers`` buckets whose papers built from mentions may differ from what is stored:
     those of every paper a changed mention named before or names now (a paper's row depends
     only on its mentions' content, resolution and liveness), and those where the set of
-    derived papers changed. ``before``/``after``: mentions with ``_SEEN``; ``stored``/
-    ``derived``: ``paper_id`` and ``bucket`` of the stored and the new derived papers."""
-    old, new = before.select(_SEEN), after.select(_SEEN)
+    derived papers changed. ``before``/``after``: mentions with ``RESOLUTION_INPUTS``;
+    ``stored``/``derived``: ``paper_id`` and ``bucket`` of the stored and the new derived papers."""
+    old, new = before.select(RESOLUTION_INPUTS), after.select(RESOLUTION_INPUTS)
     changed = pl.concat(
         [
-            new.join(old, on=_SEEN, how="anti", nulls_equal=True),
-            old.join(new, on=_SEEN, how="anti", nulls_equal=True),
+            new.join(old, on=RESOLUTION_INPUTS, how="anti", nulls_equal=True),
+            old.join(new, on=RESOLUTION_INPUTS, how="anti", nulls_equal=True),
         ]
     )["paper_id"].drop_nulls()
     ids = pl.DataFrame({"paper_id": changed.unique()}).with_columns(bucket=id_bucket("paper_id"))
