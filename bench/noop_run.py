@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from digestlake.core.location import Location  # noqa: E402
-from digestlake.lake.runs import changed_files  # noqa: E402
+from digestlake.core.location import changed_files  # noqa: E402
 
 SAMPLES = ROOT / "data" / "samples"
 EMPTY_FLOW = """

@@ -34,6 +34,11 @@ _swept: set[Path] = set()  # folders cleaned of dead writers' temp files, by thi
 _swept_guard = threading.Lock()
 
 
+def changed_files(before: FileState, after: FileState) -> list[str]:
+    """Files written, rewritten or removed between two states."""
+    return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+
+
 def _fsync_dir(path: str) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:

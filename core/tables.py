@@ -1,11 +1,14 @@
-"""Every lake table declared in one place, with the schema version files are stamped with.
+"""Every lake table declared in one place, with the schema version the tables carry.
 
-Version history (a newer version migrates older files on read, and they are rewritten in the
-new layout on the next write):
-  1: first layout.
+Version history:
+  1: first layout (Parquet files).
   2: ``papers`` and ``paper_versions`` partitioned by ``bucket`` (the id's YYMM, the archive of
      an old-style id, or ``dl`` for provisional papers), so a bulk import or an upsert rewrites
      only the months it touches. The bucket is derived from the id on read.
+  3: every table a Delta table (``lake/``), the version in each table's configuration; ``runs``
+     no longer partitioned (one small file per run, compacted by ``vacuum``) and recording
+     the version each run left every table at. Versions 1 and 2 are converted on the first
+     write (``lake/legacy.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _STR = pl.String
 _LIST_STR = pl.List(pl.String)
@@ -26,7 +29,7 @@ class TableSpec:
     name: str
     columns: dict[str, pl.DataType]
     key: tuple[str, ...]
-    # Hive partition column (kept out of the files, restored from the folder name on read).
+    # Delta partition column (kept out of the data files; its value is in the table log).
     partition_by: str | None = None
     # Columns computed from others whenever the table is read or written (the bucket).
     derived: dict[str, pl.Expr] | None = None
@@ -217,14 +220,27 @@ RUNS = TableSpec(
         "papers_enriched": pl.Int64,
         "papers_waiting": pl.Int64,
         "titles_unresolved": pl.Int64,
-        "lake_files_written": pl.Int64,
+        "lake_files_written": pl.Int64,  # partitions committed (Delta: files are replaced whole)
         "export_files_written": pl.Int64,
         "error": _STR,
         "report": _STR,  # the run report, Markdown
+        # Each table's Delta version before the run's first commit and after its last, and
+        # the rows the run's commits added, updated and deleted (rollback and history).
+        "tables": pl.List(
+            pl.Struct(
+                {
+                    "table": _STR,
+                    "version_before": pl.Int64,
+                    "version_after": pl.Int64,
+                    "added": pl.Int64,
+                    "updated": pl.Int64,
+                    "deleted": pl.Int64,
+                }
+            )
+        ),
+        "rollback_of": _STR,  # the run a rollback undid
     },
     key=("run_id",),
-    # One file per run, written once: recording a run never rewrites another file.
-    partition_by="run_id",
 )
 
 TABLES: dict[str, TableSpec] = {

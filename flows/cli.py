@@ -22,6 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
+from digestlake.flows.cli_lake import cmd_history, cmd_rollback, cmd_vacuum
 from digestlake.lake.lock import LakeBusy
 from digestlake.lake.store import LakeError
 from digestlake.pipeline.config import Config, ConfigError, load_config
@@ -131,6 +132,15 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    if args.as_of:  # reads the lake at past versions, writes only the exports: no lock
+        from digestlake.pipeline.history import publish_as_of
+        from digestlake.pipeline.summary import publish_summary
+
+        config = load_config(args.config)
+        out = args.out or config.exports_path
+        report = publish_as_of(config, args.as_of, out, biblatex=args.style == "biblatex")
+        _print(publish_summary(report, out))
+        return 0
     config = _start_prefect(args)
     from digestlake.flows.publish import publish_flow
     from digestlake.pipeline.summary import publish_summary
@@ -222,6 +232,21 @@ VERBS = {
         'digestlake query "select count(*) as n from mentions" --format csv',
     ),
     "status": ("tables, sources, the lock and the last runs", "digestlake status --runs 5"),
+    "history": (
+        "the last runs and the rows each added, updated and deleted per table",
+        "digestlake history --runs 5",
+    ),
+    "rollback": (
+        "restore every table a run changed to its state before that run (as new commits, so "
+        "a rollback can be rolled back too; later runs' changes to those tables are undone "
+        "with it), then republish the exports",
+        "digestlake rollback 20261201T060000Z-1a2b3c",
+    ),
+    "vacuum": (
+        "compact small files and remove files older than the retention that no kept version "
+        "needs ([lake] retain_days, default 30: the window for rollback and publish --as-of)",
+        "digestlake vacuum --retain-days 7",
+    ),
     "serve": ("run the config's [[schedules]] until stopped (SIGTERM)", "digestlake serve"),
 }
 
@@ -253,6 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offline", action="store_true", help="answer from the response cache only")
     p = verb("publish", cmd_publish)
     p.add_argument("--style", choices=("bibtex", "biblatex"), default="bibtex", help=STYLE_HELP)
+    p.add_argument(
+        "--as-of", metavar="RUN", help="the exports of the lake as run RUN left it (byte for byte)"
+    )
+    p.add_argument("--out", help="with --as-of: write them here (default: the exports folder)")
     p = verb("import-snapshot", cmd_import_snapshot)
     p.add_argument("file", help="arxiv-metadata-oai-snapshot.json (or a part of it)")
     p = verb("parse", cmd_parse, config=False)
@@ -265,6 +294,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p = verb("status", cmd_status)
     p.add_argument("--runs", type=int, default=10, help="how many of the last runs to list")
+    p = verb("history", cmd_history)
+    p.add_argument("--runs", type=int, default=10, help="how many of the last runs to list")
+    p = verb("rollback", cmd_rollback)
+    p.add_argument("run", help="the run id (as history lists it; a unique prefix will do)")
+    p = verb("vacuum", cmd_vacuum)
+    p.add_argument("--retain-days", type=int, help="keep files this many days (default: config)")
     verb("serve", cmd_serve)
     return parser
 

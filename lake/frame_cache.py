@@ -1,9 +1,9 @@
-"""Frames of lake files this process has read or written, by the file's write id.
+"""Frames of lake data files this process has read or written, by the file's path.
 
-Every file the lake writes carries a random write id in its Parquet metadata, so a reader who
-holds a frame under that id holds exactly that file's content: a footer read tells, and the
-data is not decoded again. Decoding the same unchanged partitions over and over is most of an
-incremental ingest's fixed cost. Bounded by size; the least recently used go first.
+A Delta data file is never rewritten in place (a new content is a new file, named anew), so a
+frame held under a file's path is exactly that file's content, and it is not decoded again.
+Decoding the same unchanged partitions over and over is most of an incremental ingest's fixed
+cost. Bounded by size; the least recently used go first.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 import polars as pl
 
-Key = tuple[str, ...]  # the file's path or URL, its write id, how it was read
+Key = tuple[str, ...]  # the file's path or URL, how it was read (its columns)
 
 
 class FrameCache:
@@ -30,6 +30,11 @@ class FrameCache:
                 return None
             self._frames.move_to_end(key)
             return hit[0]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._frames.clear()
+            self._bytes = 0
 
     def put(self, key: Key, frame: pl.DataFrame) -> None:
         size = frame.estimated_size()

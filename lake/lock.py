@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digestlake.lake.store import writing
+from digestlake.lake.delta import writing
 
 LOCK_FILE = ".lock"
 _POLL_S = 0.25

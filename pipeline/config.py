@@ -33,6 +33,12 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class LakeConfig:
+    path: str = "data/lake"
+    retain_days: int = 30  # vacuum's default retention: the window for rollback and --as-of
+
+
+@dataclass(frozen=True, slots=True)
 class ArxivConfig:
     enabled: bool = True
     api_url: str = "https://export.arxiv.org/api/query"
@@ -88,6 +94,7 @@ class Config:
     http: HttpPolicy = field(default_factory=HttpPolicy)  # [http]: every web request
     schedules: list[ScheduleConfig] = field(default_factory=list)
     config_file: Path | None = None
+    retain_days: int = 30  # [lake] retain_days: vacuum's default, the rollback window
 
     @property
     def arxiv_cache_path(self) -> Path:
@@ -95,7 +102,7 @@ class Config:
 
 
 _SECTION_KEYS = {
-    "lake": {"path"},
+    "lake": {f.name for f in fields(LakeConfig)},
     "exports": {f.name for f in fields(ExportsConfig)},
     "cache": {"path"},
     "arxiv": {f.name for f in fields(ArxivConfig)},
@@ -147,6 +154,7 @@ def _folder(value: object, where: str) -> str:
 
 def _apply_env(raw: dict, env: dict[str, str]) -> None:
     defaults = {
+        "lake": LakeConfig(),
         "arxiv": ArxivConfig(),
         "exports": ExportsConfig(),
         "run": RunConfig(),
@@ -327,7 +335,10 @@ def load_config(
         raise ConfigError(f"{file}: schedule names must be unique")
     if not exports.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"[exports] base_url must be an http(s) URL, got {exports.base_url!r}")
-    lake = _folder(raw.get("lake", {}).get("path", "data/lake"), "[lake] path")
+    lake_section = _section(LakeConfig, raw.get("lake", {}), "lake")
+    if lake_section.retain_days < 0:
+        raise ConfigError(f"[lake] retain_days must be 0 or more, got {lake_section.retain_days}")
+    lake = _folder(lake_section.path, "[lake] path")
     cache = _folder(raw.get("cache", {}).get("path", "data/cache"), "[cache] path")
     return Config(
         lake_path=_location(base, lake),
@@ -340,6 +351,7 @@ def load_config(
         http=http,
         schedules=schedules,
         config_file=file,
+        retain_days=lake_section.retain_days,
     )
 
 

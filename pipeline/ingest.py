@@ -124,8 +124,7 @@ def commit_batches(
     reconciled = reconcile(lake, mentions)
     written = reconciled.files_written + lake.write("quarantine", quarantine)
     for table in ("paper_versions", "citation_keys"):
-        if not lake.files(table):
-            written += lake.write(table, lake.read(table))
+        lake.ensure(table)  # every table exists after an ingest, for readers and queries
     old = read_source_states(lake)
     by_id = {b.source_id: b for b in batches}
     rows = []

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from digestlake.core.location import Location
+from digestlake.lake.legacy import convert_legacy
 from digestlake.lake.lock import LockState, lake_lock
 from digestlake.lake.runs import new_run_id
 from digestlake.pipeline.config import Config
@@ -29,18 +30,24 @@ _leased: dict[str, int] = {}  # lake URL -> nesting depth, in this process
 _guard = threading.Lock()
 
 
-def hold_lake(config: Config, runner: Runner, run_id: str | None = None):
-    """A context manager yielding what was found on arrival (``stale``: a killed run's mark)."""
+@contextmanager
+def hold_lake(config: Config, runner: Runner, run_id: str | None = None) -> Iterator[LockState]:
+    """Hold the lake, yielding what was found on arrival (``stale``: a killed run's mark).
+    A lake still in the layout of an earlier digestlake is converted first, under the lock."""
     location = Location(config.lake_path)
     wait = config.run.on_busy == "wait"
     if location.local_path is None:
-        return _nested_lease(runner, location.url, wait, config.run.wait_timeout_s)
-    return lake_lock(
-        location.local_path,
-        run_id or new_run_id(datetime.now(UTC)),
-        wait=wait,
-        timeout_s=config.run.wait_timeout_s,
-    )
+        held = _nested_lease(runner, location.url, wait, config.run.wait_timeout_s)
+    else:
+        held = lake_lock(
+            location.local_path,
+            run_id or new_run_id(datetime.now(UTC)),
+            wait=wait,
+            timeout_s=config.run.wait_timeout_s,
+        )
+    with held as found:
+        convert_legacy(config.lake_path)
+        yield found
 
 
 @contextmanager

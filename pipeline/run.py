@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from digestlake.core.location import Location
-from digestlake.lake.runs import changed_files, new_run_id, record_run
+from digestlake.core.location import Location, changed_files
+from digestlake.lake.runs import new_run_id, record_run, table_changes
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import Config
 from digestlake.pipeline.enrich import enrich_papers
@@ -34,10 +34,11 @@ def run(
     clock = (lambda: now) if now else (lambda: datetime.now(UTC))
     run_id = new_run_id(clock())
     lake = Lake(config.lake_path)
+    lake.run_id = run_id
     with hold_lake(config, runner, run_id) as found:
         started = clock()  # once the lake is ours: a run that waited says so by its id
-        lake_files, export_files = Location(config.lake_path), Location(config.exports_path)
-        lake_before, exports_before = lake_files.state(), export_files.state()
+        export_files = Location(config.exports_path)
+        versions_before, exports_before = lake.versions(), export_files.state()
         report, error = None, None
         try:
             ingested = ingest_sources(config, lake, offline=offline, now=started, runner=runner)
@@ -57,12 +58,13 @@ def run(
                 flow_run_id=runner.flow_run_id,
                 started_at=started,
                 finished_at=clock(),
-                lake_changed=changed_files(lake_before, lake_files.state()),
+                lake_changed=lake.changed,
                 exports_changed=changed_files(exports_before, export_files.state()),
                 took_over=found.describe() if found.state == "stale" else None,
                 error=error,
             )
             row = run_row(info, report)
+            row["tables"] = table_changes(lake, versions_before, lake.versions(), run_id)
             record_run(lake, row)
             runner.publish_report(row["report"], f"run {run_id}")
     report.run = row

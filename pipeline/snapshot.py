@@ -2,10 +2,11 @@
 
 Two passes, each in bounded memory: the file is read in chunks of whole lines, each turned into
 paper and version rows by polars and staged as one file per id bucket; then each bucket is
-merged into its lake partition (a bucket new to the lake takes its staged file as it is).
-Papers fetched from the API (``metadata_source = arxiv``) are kept: the API is at least as
-fresh as a weekly snapshot. A crash leaves the lake readable (partitions are replaced one at a
-time, atomically) and importing again completes it.
+merged into its lake partition (a bucket new to the lake takes its staged file as it is), and
+each table takes all its new partitions in one Delta commit. Papers fetched from the API
+(``metadata_source = arxiv``) are kept: the API is at least as fresh as a weekly snapshot. A
+crash before a commit leaves the table as it was (the files written are unreferenced until
+``vacuum``), and importing again completes it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from rich.progress import Progress, TaskID
 from digestlake.core.ids import API_SOURCE, SNAPSHOT_SOURCE
 from digestlake.core.location import left_by_dead_writer, writer_tag
 from digestlake.core.tables import PAPER_VERSIONS
-from digestlake.lake.store import Lake, file_metadata, upsert_rows
+from digestlake.lake.store import Lake, PartitionCommit, upsert_rows
 from digestlake.pipeline.config import Config
 from digestlake.pipeline.lock import hold_lake
 from digestlake.pipeline.runner import LOCAL, Runner
@@ -81,11 +82,14 @@ def load_snapshot(
                 chunks = _chunked(path, fetched_at, chunk_bytes)
                 report, bad = _stage(chunks, staging, bar, reading)
             merging = bar.add_task("merging into the lake", total=report.buckets)
+            papers, versions = (
+                PartitionCommit(lake, "papers"),
+                PartitionCommit(lake, "paper_versions"),
+            )
             for bucket in sorted(report.bucket_names):
-                report.files_written += len(_merge_bucket(lake, staging, bucket))
+                _merge_bucket(lake, staging, bucket, papers, versions)
                 bar.advance(merging)
-        lake.sync("papers")
-        lake.sync("paper_versions")
+            report.files_written = len(papers.finish()) + len(versions.finish())
         _write_quarantine(lake, path, bad, fetched_at)
         return report
     finally:
@@ -182,7 +186,7 @@ class _BucketStager:
         folder = self.folder / f"bucket={bucket}"
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{len(list(folder.iterdir())):06d}.parquet"
-        frame.drop("bucket").write_parquet(target, metadata=file_metadata(self.table))
+        frame.drop("bucket").write_parquet(target, compression="zstd", statistics=True)
         self.buckets.add(bucket)
 
 
@@ -197,18 +201,18 @@ def _staged(folder: Path, bucket: str) -> list[Path]:
     return sorted((folder / f"bucket={bucket}").glob("*.parquet"))
 
 
-def _adopt(lake: Lake, table: str, bucket: str, files: list[Path]) -> list[Path]:
-    """A bucket the lake does not have yet: a single staged file becomes the partition as it is."""
-    if not files:
-        return []
+def _adopt(commit: PartitionCommit, bucket: str, files: list[Path]) -> None:
+    """A bucket the table does not have yet: a single staged file becomes the partition as it
+    is (several, from a bucket met again later in the file, are merged first)."""
     if len(files) == 1:
-        return [lake.adopt_file(table, bucket, files[0])]
-    return lake.write_partition(
-        table, bucket, pl.read_parquet(files).with_columns(bucket=pl.lit(bucket))
-    )
+        commit.adopt(bucket, files[0])
+    elif files:
+        commit.replace(bucket, pl.read_parquet(files).unique(list(commit.spec.key), keep="last"))
 
 
-def _merge_bucket(lake: Lake, staging: Path, bucket: str) -> list[Path]:
+def _merge_bucket(
+    lake: Lake, staging: Path, bucket: str, papers: PartitionCommit, versions: PartitionCommit
+) -> None:
     papers_files, version_files = (
         _staged(staging / "papers", bucket),
         _staged(staging / "versions", bucket),
@@ -216,28 +220,27 @@ def _merge_bucket(lake: Lake, staging: Path, bucket: str) -> list[Path]:
     if not lake.has_partition("papers", bucket) and not lake.has_partition(
         "paper_versions", bucket
     ):
-        return _adopt(lake, "papers", bucket, papers_files) + _adopt(
-            lake, "paper_versions", bucket, version_files
-        )
+        _adopt(papers, bucket, papers_files)
+        _adopt(versions, bucket, version_files)
+        return
     new = (
         pl.read_parquet(papers_files)
         .with_columns(bucket=pl.lit(bucket))
         .unique("paper_id", keep="last")
     )
-    papers = lake.read_partition("papers", bucket)
+    stored = lake.read_partition("papers", bucket)
     # The API is at least as fresh as a weekly snapshot: what it described stays.
-    fresher = papers.filter(pl.col("metadata_source") == API_SOURCE)["paper_id"].implode()
+    fresher = stored.filter(pl.col("metadata_source") == API_SOURCE)["paper_id"].implode()
     incoming = new.filter(~pl.col("paper_id").is_in(fresher))
-    written = lake.write_partition("papers", bucket, upsert_rows(papers, incoming, ["paper_id"]))
-    versions = (
+    papers.replace(bucket, upsert_rows(stored, incoming, ["paper_id"]))
+    staged_versions = (
         pl.read_parquet(version_files).with_columns(bucket=pl.lit(bucket))
         if version_files
         else PAPER_VERSIONS.empty()
     )
-    versions = versions.filter(pl.col("arxiv_id").is_in(incoming["paper_id"].implode())).unique(
-        ["arxiv_id", "version"], keep="last"
-    )
-    merged = upsert_rows(
-        lake.read_partition("paper_versions", bucket), versions, ["arxiv_id", "version"]
-    )
-    return written + lake.write_partition("paper_versions", bucket, merged)
+    staged_versions = staged_versions.filter(
+        pl.col("arxiv_id").is_in(incoming["paper_id"].implode())
+    ).unique(["arxiv_id", "version"], keep="last")
+    key = ["arxiv_id", "version"]
+    merged = upsert_rows(lake.read_partition("paper_versions", bucket), staged_versions, key)
+    versions.replace(bucket, merged)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from digestlake.core.location import Location
 from digestlake.lake.lock import lock_state
+from digestlake.lake.maintenance import TableStatus, table_status
 from digestlake.lake.runs import last_runs
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import Config
@@ -15,10 +16,14 @@ from digestlake.pipeline.lock import lease_name
 @dataclass(slots=True)
 class LakeStatus:
     lake: str
-    rows: dict[str, int]  # table -> rows
+    tables: list[TableStatus]
     sources: list[dict]  # the ``sources`` rows, with ``quarantined`` counted
     lock: str
     runs: list[dict]  # the newest ``runs`` rows, newest first
+
+    @property
+    def rows(self) -> dict[str, int]:
+        return {t.table: t.rows for t in self.tables}
 
 
 def status(config: Config, *, runs: int = 10) -> LakeStatus:
@@ -35,12 +40,21 @@ def status(config: Config, *, runs: int = 10) -> LakeStatus:
         if local is not None
         else f"the Prefect lease {lease_name(lake.root)} (prefect gcl inspect shows it)"
     )
-    return LakeStatus(lake.root, lake.row_counts(), sources, lock, last_runs(lake, runs).to_dicts())
+    tables = table_status(lake)
+    return LakeStatus(lake.root, tables, sources, lock, last_runs(lake, runs).to_dicts())
 
 
 def render_status(s: LakeStatus) -> str:
     lines = [f"lake: {s.lake}"]
-    lines += [f"  {name:<15} {count:>8} rows" for name, count in s.rows.items()]
+    for t in s.tables:
+        if t.version is None:
+            lines.append(f"  {t.table:<16} (not created yet)")
+            continue
+        vacuumed = f"vacuumed {t.last_vacuum:%Y-%m-%d}" if t.last_vacuum else "never vacuumed"
+        lines.append(
+            f"  {t.table:<16} {t.rows:>8} rows  v{t.version:<5} {t.files:>5} files "
+            f"{t.bytes / 1e6:>9.2f} MB  {vacuumed}"
+        )
     if s.sources:
         lines.append("sources:")
     for row in s.sources:
@@ -61,7 +75,8 @@ def render_status(s: LakeStatus) -> str:
         took = (run["finished_at"] - run["started_at"]).total_seconds()
         lines.append(
             f"  {run['run_id']}  {run['flow']:<8} {run['status']:<9} {took:6.1f} s  "
-            f"{run['lake_files_written']} lake / {run['export_files_written']} export files"
+            f"{run['lake_files_written']} lake partitions / "
+            f"{run['export_files_written']} export files"
         )
         if run["error"]:
             lines.append(f"    {run['error']}")

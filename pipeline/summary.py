@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from digestlake.lake.maintenance import VacuumReport
 from digestlake.pipeline.enrich import EnrichReport
+from digestlake.pipeline.history import RollbackReport
 from digestlake.pipeline.ingest import IngestReport
 from digestlake.pipeline.publish import PublishReport
 from digestlake.pipeline.report import PipelineReport
@@ -82,6 +84,42 @@ def run_summary(
         *ingest_summary(report.ingest, lake_path),
         *enrich_summary(report.enrich),
         *publish_summary(report.publish, exports_path),
-        f"run {run['run_id']}: {run['lake_files_written']} lake files and "
-        f"{run['export_files_written']} exports written (digestlake status lists the last runs)",
+        f"run {run['run_id']}: {run['lake_files_written']} lake partitions and "
+        f"{run['export_files_written']} exports written (digestlake history lists the last runs)",
     ]
+
+
+def history_lines(runs: list[dict]) -> list[str]:
+    if not runs:
+        return ["no runs yet"]
+    lines = []
+    for run in runs:
+        what = f" (rollback of {run['rollback_of']})" if run.get("rollback_of") else ""
+        lines.append(f"{run['run_id']}  {run['flow']:<8} {run['status']:<9}{what}")
+        if run["error"]:
+            lines.append(f"    {run['error']}")
+        for t in run["changed"]:
+            lines.append(
+                f"    {t['table']:<16} v{t['version_before']} -> v{t['version_after']}  "
+                f"+{t['added']} ~{t['updated']} -{t['deleted']} rows"
+            )
+        if not run["changed"]:
+            lines.append("    no table changed")
+    return lines
+
+
+def rollback_lines(report: RollbackReport) -> list[str]:
+    tables = ", ".join(report.tables) or "no table (the run changed none)"
+    return [
+        f"rolled back run {report.rolled_back} as run {report.run_id}: restored {tables}",
+        *publish_summary(report.publish, "exports")[:1],
+        f"(digestlake rollback {report.run_id} undoes this)",
+    ]
+
+
+def vacuum_lines(reports: list[VacuumReport]) -> list[str]:
+    lines = [
+        f"  {r.table:<16} {r.files_compacted} files compacted, {r.files_removed} removed"
+        for r in reports
+    ]
+    return ["vacuum:", *lines] if lines else ["vacuum: the lake has no tables yet"]

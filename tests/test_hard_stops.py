@@ -202,7 +202,5 @@ def test_a_lake_that_cannot_be_written_is_one_line_and_exit_2(
     assert failed.returncode == 2, out
     assert "Traceback" not in out, out
     lake = tmp_path / "lake"
-    assert (
-        out.splitlines()[-1]
-        == f"error: cannot write the lake at {lake}: {lake} is a file, not a folder"
-    )
+    expected = f"error: cannot write the lake at {lake}: {lake} is a file, not a folder"
+    assert expected in out.splitlines(), out  # Prefect may warn of its own, before or after

@@ -1,7 +1,9 @@
-"""Atomic, idempotent table writes; reads that migrate older files and refuse newer ones."""
+"""The lake's Delta tables: idempotent commits, one per write, crash safety, schema evolution,
+and clear errors for tables that are newer or broken."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,8 +11,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from deltalake import DeltaTable, Schema
 
-from digestlake.core.tables import SCHEMA_VERSION
+from digestlake.core.tables import QUARANTINE, SCHEMA_VERSION
+from digestlake.lake.maintenance import vacuum_lake
 from digestlake.lake.store import Lake, LakeError
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -29,41 +33,56 @@ def _mentions(n: int, source: str = "s1") -> pl.DataFrame:
     )
 
 
-def test_roundtrip_partitioned_and_readable_by_duckdb(tmp_path: Path) -> None:
+def _data_files(root: Path) -> set[str]:
+    return {
+        str(p.relative_to(root)) for p in root.rglob("*.parquet") if "_delta_log" not in p.parts
+    }
+
+
+def _live_files(root: Path, table: str) -> set[str]:
+    return {str(Path(f).relative_to(root)) for f in DeltaTable(str(root / table)).file_uris()}
+
+
+def test_roundtrip_partitioned_and_readable_by_delta_readers(tmp_path: Path) -> None:
     lake = Lake(tmp_path)
     lake.write("mentions", pl.concat([_mentions(3, "s1"), _mentions(2, "s2")]))
-    assert lake.files("mentions") == [
-        "mentions/source_id=s1/part-0.parquet",
-        "mentions/source_id=s2/part-0.parquet",
-    ]
+    assert DeltaTable(str(tmp_path / "mentions")).metadata().partition_columns == ["source_id"]
     back = lake.read("mentions")
     assert back.height == 5 and back["tags"][0].to_list() == ["a", "b"]
-    rows = duckdb.sql(
-        f"select source_id, count(*) from read_parquet('{tmp_path}/mentions/**/*.parquet', "
-        "hive_partitioning=true) group by 1 order by 1"
-    ).fetchall()
-    assert rows == [("s1", 3), ("s2", 2)]
-    scanned = pl.scan_parquet(f"{tmp_path}/mentions/**/*.parquet", hive_partitioning=True)
+    scanned = pl.scan_delta(str(tmp_path / "mentions"))
     assert scanned.select(pl.len()).collect().item() == 5
+    assert scanned.collect_schema()["first_seen_at"] == pl.Datetime("us", "UTC")
+    con = duckdb.connect()
+    con.register("mentions", DeltaTable(str(tmp_path / "mentions")).to_pyarrow_dataset())
+    rows = con.sql("select source_id, count(*) from mentions group by 1 order by 1").fetchall()
+    assert rows == [("s1", 3), ("s2", 2)]
 
 
-def test_same_content_rewrites_no_file(tmp_path: Path) -> None:
+def test_same_content_commits_nothing_and_writes_no_file(tmp_path: Path) -> None:
     lake = Lake(tmp_path)
     df = _mentions(4)
     assert lake.write("mentions", df)
-    stamps = lake.location.state()
+    stamps, version = lake.location.state(), lake.version("mentions")
     assert lake.write("mentions", df.reverse()) == []  # row order does not matter
-    assert lake.location.state() == stamps
+    assert lake.upsert("mentions", df.head(2)) == []
+    assert lake.location.state() == stamps and lake.version("mentions") == version
 
 
-def test_only_the_changed_partition_is_rewritten(tmp_path: Path) -> None:
+def test_only_the_changed_partitions_are_rewritten_in_one_commit(tmp_path: Path) -> None:
     lake = Lake(tmp_path)
-    lake.write("mentions", pl.concat([_mentions(3, "s1"), _mentions(2, "s2")]))
+    lake.write("mentions", pl.concat([_mentions(3, "s1"), _mentions(2, "s2"), _mentions(1, "s3")]))
+    before, version = _data_files(tmp_path), lake.version("mentions")
     changed = lake.write(
         "mentions",
         pl.concat([_mentions(3, "s1"), _mentions(2, "s2").with_columns(title=pl.lit("x"))]),
     )
-    assert changed == ["mentions/source_id=s2/part-0.parquet"]
+    assert changed == ["mentions/source_id=s2", "mentions/source_id=s3"]
+    assert lake.version("mentions") == version + 1  # both partitions: one commit
+    (new,) = _data_files(tmp_path) - before
+    assert new.startswith("mentions/source_id=s2/")
+    assert not any("source_id=s3" in f for f in _live_files(tmp_path, "mentions"))
+    commit = DeltaTable(str(tmp_path / "mentions")).history(1)[0]
+    assert json.loads(commit["digestlake.rows"]) == {"added": 0, "deleted": 1, "updated": 2}
 
 
 def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
@@ -71,60 +90,85 @@ def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
         Lake(tmp_path).write("mentions", pl.concat([_mentions(2), _mentions(1)]))
 
 
-def test_crash_while_writing_leaves_the_old_table(tmp_path: Path, monkeypatch) -> None:
+def test_a_crash_before_the_commit_leaves_the_old_table(tmp_path: Path, monkeypatch) -> None:
     lake = Lake(tmp_path)
     lake.write("mentions", _mentions(3))
+    version = lake.version("mentions")
 
-    def crash(src, dst):  # killed once the new file is on disk, before it takes the old's place
-        Path(src).write_bytes(Path(src).read_bytes()[:100])  # and half of it at that
+    def half_written(src, dst):  # killed mid-way through a data file
+        Path(src).write_bytes(Path(src).read_bytes()[:100])
         raise KeyboardInterrupt("killed mid-write")
 
-    monkeypatch.setattr(os, "replace", crash)
+    monkeypatch.setattr(os, "replace", half_written)
     with pytest.raises(KeyboardInterrupt):
         lake.write("mentions", _mentions(5))
     monkeypatch.undo()
-    assert lake.read("mentions").height == 3  # the temp file is ignored
-    assert lake.write("mentions", _mentions(5))
-    assert lake.read("mentions").height == 5
+
+    def killed(*args, **kwargs):  # the data file is written, the commit is not
+        raise KeyboardInterrupt("killed before the commit")
+
+    monkeypatch.setattr(DeltaTable, "create_write_transaction", killed)
+    with pytest.raises(KeyboardInterrupt):
+        lake.write("mentions", _mentions(6))
+    monkeypatch.undo()
+    fresh = Lake(tmp_path)
+    assert fresh.read("mentions").height == 3 and fresh.version("mentions") == version
+    assert fresh.write("mentions", _mentions(5))
+    assert Lake(tmp_path).read("mentions").height == 5
+    # Left: the file never committed and the one replaced; a vacuum removes both.
+    assert len(_data_files(tmp_path) - _live_files(tmp_path, "mentions")) == 2
+    vacuum_lake(fresh, retain_days=0)
+    assert _data_files(tmp_path) == _live_files(tmp_path, "mentions")
+    assert Lake(tmp_path).read("mentions").height == 5
 
 
-def test_older_file_is_migrated_and_newer_file_refused(tmp_path: Path) -> None:
+def test_a_newer_table_is_refused_and_a_broken_log_names_its_table(tmp_path: Path) -> None:
     lake = Lake(tmp_path)
-    target = tmp_path / "papers" / "part-0.parquet"
-    target.parent.mkdir(parents=True)
-    # A version-1 file: one file, no doi column yet. It reads with the column null and its
-    # bucket derived, and the next write moves it to the version-2 layout.
-    pl.DataFrame({"paper_id": ["2401.00001"], "title": ["T"]}).write_parquet(
-        target, metadata={"digestlake.schema_version": "1"}
+    lake.write("papers", pl.DataFrame({"paper_id": ["2401.00001"]}))
+    lake.write("mentions", _mentions(2))
+    DeltaTable(str(tmp_path / "papers")).alter.set_table_properties(
+        {"digestlake.schema_version": str(SCHEMA_VERSION + 1)}, raise_if_not_exists=False
     )
-    papers = lake.read("papers")
-    assert papers.columns[:3] == ["paper_id", "arxiv_id", "latest_version"]
-    assert papers["doi"].to_list() == [None] and papers["bucket"].to_list() == ["2401"]
-    moved = tmp_path / "papers" / "bucket=2401" / "part-0.parquet"
-    assert lake.write("papers", papers) == [
-        "papers/bucket=2401/part-0.parquet",
-        "papers/part-0.parquet",
-    ]
-    assert not target.exists() and lake.read("papers").equals(papers)
-    pl.DataFrame({"paper_id": ["p1"]}).write_parquet(
-        moved, metadata={"digestlake.schema_version": str(SCHEMA_VERSION + 1)}
+    with pytest.raises(LakeError, match=r"papers .* has schema version .* Upgrade digestlake"):
+        Lake(tmp_path).read("papers")
+    log = tmp_path / "mentions" / "_delta_log"
+    newest = sorted(log.glob("*.json"))[-1]
+    newest.write_text('{"add": {"path": ')  # cut short
+    with pytest.raises(LakeError, match="table mentions at"):
+        Lake(tmp_path).read("mentions")
+    newest.unlink()
+    (log / "00000000000000000000.json").unlink()  # a gap at the start of the log
+    with pytest.raises(LakeError, match="table mentions at"):
+        Lake(tmp_path).read("mentions")
+
+
+def test_a_new_column_is_added_by_schema_evolution(tmp_path: Path) -> None:
+    """A table created before a column existed gets it on the next write; its old files read
+    the column as null."""
+    older = {k: v for k, v in QUARANTINE.columns.items() if k != "excerpt"}
+    DeltaTable.create(
+        str(tmp_path / "quarantine"),
+        Schema.from_arrow(pl.DataFrame(schema=older).to_arrow().schema),
+        configuration={"digestlake.schema_version": "3"},
+        raise_if_key_not_exists=False,
     )
-    with pytest.raises(LakeError, match="Upgrade digestlake"):
-        lake.read("papers")
+    row = {"source_id": "s", "location": "f:1", "reason": "bad", "seen_at": NOW}
+    Lake(tmp_path).write("quarantine", pl.DataFrame([row]))
+    fields = [f.name for f in DeltaTable(str(tmp_path / "quarantine")).schema().fields]
+    assert sorted(fields) == sorted(QUARANTINE.columns)  # added at the end
+    assert pl.read_delta(str(tmp_path / "quarantine"))["excerpt"].to_list() == [None]
 
 
 def test_partition_reads_and_writes_touch_one_bucket(tmp_path: Path) -> None:
     lake = Lake(tmp_path)
     papers = pl.DataFrame({"paper_id": ["2401.00001", "2402.00002", "hep-th/9901001", "dl:abc"]})
     lake.write("papers", papers)
-    assert sorted(p.split("/")[1] for p in lake.files("papers")) == [
-        "bucket=2401", "bucket=2402", "bucket=dl", "bucket=hep-th",
-    ]  # fmt: skip
+    assert sorted(lake.files("papers")["partition"]) == ["2401", "2402", "dl", "hep-th"]
     assert lake.read_partition("papers", "2402")["paper_id"].to_list() == ["2402.00002"]
     changed = lake.write_partition(
         "papers", "2402", pl.DataFrame({"paper_id": ["2402.00002", "2402.00003"]})
     )
-    assert changed == ["papers/bucket=2402/part-0.parquet"]
+    assert changed == ["papers/bucket=2402"]
     assert lake.read("papers").height == 5
     with pytest.raises(ValueError, match="outside partition"):
         lake.write_partition("papers", "2402", pl.DataFrame({"paper_id": ["2403.00001"]}))

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from digestlake.exports.files import FileChanges
-from digestlake.lake.runs import changed_files, last_runs, record_run
+from digestlake.core.location import changed_files
+from digestlake.lake.runs import last_runs, record_run
 from digestlake.lake.store import Lake
 from digestlake.pipeline.enrich import EnrichReport
 from digestlake.pipeline.ingest import IngestReport, SourceReport
@@ -58,15 +59,15 @@ def test_a_failed_run_keeps_its_error() -> None:
     assert "**Failed:** OSError: disk full" in row["report"]
 
 
-def test_the_last_runs_are_read_from_their_own_files_only(tmp_path: Path) -> None:
+def test_recording_a_run_adds_one_file_and_rewrites_none(tmp_path: Path) -> None:
     lake = Lake(tmp_path)
     for i in range(5):
         record_run(lake, run_row(info(f"20261128T06000{i}Z-cccccc"), report()))
-    before = lake.location.state()
+    before = {p: s for p, s in lake.location.state().items() if "_delta_log" not in p}
     record_run(lake, run_row(info("20261128T060009Z-dddddd"), report()))
-    assert changed_files(before, lake.location.state()) == [
-        "runs/run_id=20261128T060009Z-dddddd/part-0.parquet"
-    ]  # a new file; no other rewritten
+    after = {p: s for p, s in lake.location.state().items() if "_delta_log" not in p}
+    (added,) = changed_files(before, after)  # a new data file; no other rewritten
+    assert added.startswith("runs/part-") and added not in before
     assert last_runs(lake, 2)["run_id"].to_list() == [
         "20261128T060009Z-dddddd",
         "20261128T060004Z-cccccc",
