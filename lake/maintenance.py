@@ -73,13 +73,19 @@ def vacuum_lake(lake: Lake, retain_days: int) -> list[VacuumReport]:
                 writer_properties=WriterProperties(compression="ZSTD"),
                 commit_properties=commit_properties(lake.run_id),
             )
-            removed = dt.vacuum(
-                retention_hours=retain_days * 24,
-                dry_run=False,
-                enforce_retention_duration=False,
-                full=True,
-                commit_properties=commit_properties(lake.run_id),
-            )
+            options = {
+                "retention_hours": retain_days * 24,
+                "enforce_retention_duration": False,
+                "full": True,  # crash leftovers too, which no commit ever named
+            }
+            # delta-rs lists files already removed by an earlier vacuum again (their tombstones
+            # stay in the log), and would commit for them: only files still there count.
+            listed = dt.vacuum(dry_run=True, **options)
+            there = [f for f in listed if lake.location.exists(f"{name}/{f}")]
+            if there:
+                dt.vacuum(
+                    dry_run=False, commit_properties=commit_properties(lake.run_id), **options
+                )
             dt.cleanup_metadata()
-        reports.append(VacuumReport(name, int(compacted.get("numFilesRemoved", 0)), len(removed)))
+        reports.append(VacuumReport(name, int(compacted.get("numFilesRemoved", 0)), len(there)))
     return reports
