@@ -25,8 +25,7 @@ from common import options
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digestlake.core.location import Location  # noqa: E402
-from digestlake.core.location import changed_files  # noqa: E402
+from digestlake.core.location import Location, changed_files  # noqa: E402
 
 SAMPLES = ROOT / "data" / "samples"
 EMPTY_FLOW = """

@@ -5,7 +5,9 @@ kaggle_sample.jsonl with fresh ids spread over 2007-2025. Then, each in its own 
 peak memory (max RSS) is its own, interleaved, best of --runs:
   baseline  polars.scan_ndjson(file).sink_parquet(out): reading and storing, nothing else
   ours      pipeline.snapshot.load_snapshot into an empty lake
-Targets (issue 4): ours / baseline <= 1.5 in time; peak memory <= 2 GB.
+Targets (issue 9): ours / baseline <= 1.3 in time; peak memory <= 1 GiB. Peak memory is said
+twice: max RSS (the kernel's VmHWM, which counts the file pages polars maps while it reads),
+and the peak of anonymous memory (RssAnon, sampled every 20 ms: what the process allocated).
 """
 
 from __future__ import annotations
@@ -21,22 +23,39 @@ from common import need, options
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT.parent / "shared" / "fixtures" / "arxiv" / "kaggle_sample.jsonl"
 
-BASELINE = """
-import sys, time, resource, polars as pl
+SAMPLER = r"""
+import re, resource, threading, time
+peak = [0]
+def sample():
+    while True:
+        status = open("/proc/self/status").read()
+        peak[0] = max(peak[0], int(re.search(r"RssAnon:\s+(\d+)", status).group(1)))
+        time.sleep(0.02)
+threading.Thread(target=sample, daemon=True).start()
+def report(seconds):
+    print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, peak[0])
+"""
+BASELINE = (
+    SAMPLER
+    + """
+import sys, polars as pl
 t = time.perf_counter()
 pl.scan_ndjson(sys.argv[1]).sink_parquet(sys.argv[2])
-print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+report(time.perf_counter() - t)
 """
-OURS = """
-import sys, time, resource
+)
+OURS = (
+    SAMPLER
+    + """
+import sys
 from pathlib import Path
-sys.path.insert(0, sys.argv[3])
 from digestlake.pipeline.snapshot import load_snapshot
 from digestlake.lake.store import Lake
 t = time.perf_counter()
 load_snapshot(Lake(sys.argv[2]), Path(sys.argv[1]), progress=False)
-print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+report(time.perf_counter() - t)
 """
+)
 
 
 def generate(path: Path, n: int) -> None:
@@ -51,12 +70,13 @@ def generate(path: Path, n: int) -> None:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def run(code: str, *args: str) -> tuple[float, float]:
+def run(code: str, *args: str) -> tuple[float, float, float]:
+    """Seconds, max RSS and peak anonymous memory (GiB) of ``code`` in a fresh process."""
     out = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
     )
-    seconds, rss_kb = out.stdout.split()
-    return float(seconds), int(rss_kb) / 1024 / 1024  # GiB
+    seconds, rss_kb, anon_kb = out.stdout.split()
+    return float(seconds), int(rss_kb) / 1024**2, int(anon_kb) / 1024**2
 
 
 def main() -> None:
@@ -70,13 +90,16 @@ def main() -> None:
         base, ours = [], []
         for i in range(args.runs):
             base.append(run(BASELINE, str(data), str(work / f"base{i}.parquet")))
-            ours.append(run(OURS, str(data), str(work / f"lake{i}"), str(ROOT)))
+            ours.append(run(OURS, str(data), str(work / f"lake{i}")))
     b, o = min(base), min(ours)
     print(f"snapshot of {args.records:,} records ({size:.2f} GiB), best of {args.runs} runs")
-    peak_base, peak_ours = max(m for _, m in base), max(m for _, m in ours)
-    print(f"  baseline scan_ndjson -> sink_parquet  {b[0]:7.1f} s, peak {peak_base:.2f} GiB")
-    print(f"  load_snapshot into the lake           {o[0]:7.1f} s, peak {peak_ours:.2f} GiB")
-    print(f"  ours / baseline = {o[0] / b[0]:.2f} (target <= 1.5); peak memory target <= 2 GiB")
+    for name, runs, best in (("baseline scan_ndjson -> sink_parquet", base, b),
+                             ("load_snapshot into the lake", ours, o)):  # fmt: skip
+        rss, anon = max(r[1] for r in runs), max(r[2] for r in runs)
+        print(f"  {name:<37} {best[0]:7.1f} s, max RSS {rss:.2f} GiB, peak anon {anon:.2f} GiB")
+    ratios = sorted(ours[i][0] / base[i][0] for i in range(args.runs))
+    print(f"  ours / baseline = {o[0] / b[0]:.2f} best, per round {ratios} (target <= 1.3)")
+    print("  peak memory target <= 1 GiB")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import polars as pl
 from deltalake.transaction import AddAction, RemoveAction
 
 from digestlake.core.tables import TABLES
-from digestlake.lake.delta import LakeError
+from digestlake.lake.delta import LakeError, add_actions
 from digestlake.lake.rows import conform, file_stats, row_changes
 
 if TYPE_CHECKING:
@@ -26,8 +26,9 @@ class PartitionCommit:
 
     def __init__(self, lake: Lake, table: str, extra: dict[str, str] | None = None) -> None:
         self.lake, self.table, self.spec, self.extra = lake, table, TABLES[table], extra
-        lake.writable(table)
-        self.files = lake.files(table)
+        self.base = lake.snapshot(table)
+        with lake.tables.reading(table):
+            self.files = add_actions(self.base)
         self.adds: list[AddAction] = []
         self.removes: list[RemoveAction] = []
         self.changed: list[str] = []
@@ -105,7 +106,7 @@ class PartitionCommit:
         if self.adopted:
             self.lake.location.sync(self.table)
         if self.changed:
-            self.lake.commit(self.table, self.adds, self.removes, self.rows, self.extra)
+            self.lake.commit(self.table, self.base, self.adds, self.removes, self.rows, self.extra)
             self.lake.changed += self.changed
         return self.changed
 

@@ -212,25 +212,32 @@ class Lake:
                     os.fsync(fh.fileno())
             self.location.put(f"{table}/{rel}", staged)
 
+    def snapshot(self, table: str) -> DeltaTable:
+        """The table as it is now, held apart: a commit built on it fails if another writer
+        committed since (Delta's conflict check), rather than undo that writer's work."""
+        version = self.writable(table).version()
+        return self.tables.open(TABLES[table], version)
+
     def commit(
         self,
         table: str,
+        base: DeltaTable,
         adds: list[AddAction],
         removes: list[RemoveAction],
         rows: dict[str, int],
         extra: dict[str, str] | None = None,
     ) -> None:
+        """One commit of these actions, on top of the version ``base`` was read at."""
         spec = TABLES[table]
-        dt = self.writable(table)
         with self.tables.writing(table):
-            dt.create_write_transaction(
+            base.create_write_transaction(
                 [*removes, *adds],
                 "append",
                 delta_schema(spec),
                 partition_by=[spec.partition_by] if spec.partition_by else None,
                 commit_properties=commit_properties(self.run_id, rows, extra),
             )
-            dt.update_incremental()
+            self.writable(table).update_incremental()
 
     def add_file(self, table: str, rel: str, size: int, value: str | None, stats: str) -> AddAction:
         """The add action for a data file already in place."""
@@ -322,9 +329,9 @@ class Lake:
         spec = TABLES[table]
         frame = conform(rows, spec)
         rel = self.new_file(table, None)
-        self.writable(table)
+        base = self.snapshot(table)
         size = self.write_file(table, rel, frame)
         added = {"added": frame.height, "updated": 0, "deleted": 0}
         stats = file_stats(frame, spec.key)
-        self.commit(table, [self.add_file(table, rel, size, None, stats)], [], added)
+        self.commit(table, base, [self.add_file(table, rel, size, None, stats)], [], added)
         self.changed.append(table)
