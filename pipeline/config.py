@@ -335,10 +335,11 @@ def load_config(
         raise ConfigError(f"{file}: schedule names must be unique")
     if not exports.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"[exports] base_url must be an http(s) URL, got {exports.base_url!r}")
-    lake_section = _section(LakeConfig, raw.get("lake", {}), "lake")
+    lake_raw = dict(raw.get("lake", {}))
+    lake = _folder(lake_raw.pop("path", LakeConfig().path), "[lake] path")
+    lake_section = _section(LakeConfig, lake_raw, "lake")
     if lake_section.retain_days < 0:
         raise ConfigError(f"[lake] retain_days must be 0 or more, got {lake_section.retain_days}")
-    lake = _folder(lake_section.path, "[lake] path")
     cache = _folder(raw.get("cache", {}).get("path", "data/cache"), "[cache] path")
     return Config(
         lake_path=_location(base, lake),
