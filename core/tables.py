@@ -146,7 +146,15 @@ PAPER_VERSIONS = TableSpec(
 
 CITATION_KEYS = TableSpec(
     "citation_keys",
-    {"paper_id": _STR, "key": _STR, "assigned_at": _TS},
+    {
+        "paper_id": _STR,
+        "key": _STR,
+        "assigned_at": _TS,  # when the key took its present value
+        # provisional (may change once, when the paper's metadata is final) | final; null is
+        # a key issued before keys had states: final.
+        "state": _STR,
+        "previous_keys": _LIST_STR,  # keys this paper had before: biblatex ids, never reissued
+    },
     key=("paper_id",),
 )
 
