@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,7 +24,9 @@ from digestlake.transforms.title_match import Overrides
 from digestlake.transforms.titles import normalise_title
 
 ENV_PREFIX = "DIGESTLAKE_"
-SOURCE_KINDS = ("digest", "vault", "oai")
+SOURCE_KINDS = ("digest", "vault", "oai", "feed", "hf-daily", "links")
+ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")  # arXiv listings
+HF_URL = "https://huggingface.co"  # hf-daily's default site
 _SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -42,11 +44,17 @@ class ArxivConfig:
     overrides: str = ""  # a TOML file of [[pin]] / [[forbid]] title matches (optional)
 
 
+OPML_FORMATS = ("rss", "atom", "json")  # [exports] opml_format
+
+
 @dataclass(frozen=True, slots=True)
 class ExportsConfig:
     path: str = "data/exports"
     base_url: str = "http://localhost:8000/"  # where the exports folder is served (feed links)
     feed_items: int = 50  # newest items per feed
+    feed_min_items: int = 3  # index.opml lists a tag's feed from this many items
+    opml_format: str = "rss"  # the format index.opml lists per feed: rss | atom | json
+    dataset_shard_rows: int = 100_000  # rows per parquet/ shard at most
     timezone: str = "Asia/Seoul"  # a digest date is midnight here in feed dates
     bibtex_unicode: bool = False  # keep accents as UTF-8 instead of {\"o} commands
     biblatex: bool = False  # also write biblatex/ (as `digestlake publish --style biblatex`)
@@ -103,7 +111,10 @@ _SECTION_KEYS = {
     "http": {f.name for f in fields(HttpPolicy)},
 }
 # The type of each [[sources]] key, as _typed takes it: enabled a boolean, the others text.
-_SOURCE_TYPES = {f.name: True if isinstance(f.default, bool) else "" for f in fields(SourceConfig)}
+_SOURCE_TYPES = {
+    f.name: f.default if isinstance(f.default, bool | int | tuple) else ""
+    for f in fields(SourceConfig)
+}
 
 
 def _coerce(value: str, like: object, where: str) -> object:
@@ -131,10 +142,15 @@ def _typed(value: object, like: object, where: str) -> object:
         ok, expected = isinstance(value, int | float) and not isinstance(value, bool), "a number"
     elif isinstance(like, int):
         ok, expected = isinstance(value, int) and not isinstance(value, bool), "a whole number"
+    elif isinstance(like, tuple):
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        expected = "a list of strings"
     else:
         ok, expected = isinstance(value, str), "a string"
     if not ok:
         raise ConfigError(f"{where}: expected {expected}, got {value!r}")
+    if isinstance(like, tuple):
+        return tuple(value)
     return float(value) if isinstance(like, float) else value
 
 
@@ -215,12 +231,35 @@ def _source(entry: dict, base: Path, index: int) -> SourceConfig:
             raise ConfigError(f"source {name}: an oai source has a url (default: [arxiv] oai_url)")
         if entry.get("metadata_prefix", "arXivRaw") not in ("arXivRaw", "arXiv"):
             raise ConfigError(f"source {name}: metadata_prefix must be arXivRaw or arXiv")
+    elif kind == "hf-daily":
+        entry = _hf_daily(entry, name)
     elif bool(entry.get("path")) == bool(entry.get("url")):
         raise ConfigError(f"source {name}: give exactly one of path or url")
     if "encoding" in entry:
         _check_encoding(entry["encoding"], f"source {name}")
+    if "timezone" in entry:
+        _check_zone(entry["timezone"], f"source {name}: timezone")
+    wrong = set(entry.get("announce_types", ())) - set(ANNOUNCE_TYPES)
+    if wrong:
+        raise ConfigError(
+            f"source {name}: announce_types are {ANNOUNCE_TYPES}, not {sorted(wrong)}"
+        )
     path = entry.get("path")
     return SourceConfig(**{**entry, "path": str(_resolve(base, path)) if path else None})
+
+
+def _hf_daily(entry: dict, name: str) -> dict:
+    """A site URL (default Hugging Face), a ``start`` day, an ``end`` no earlier, if any."""
+    if entry.get("path"):
+        raise ConfigError(f"source {name}: an hf-daily source has a url (default: {HF_URL})")
+    try:
+        start = date.fromisoformat(entry.get("start") or "")
+        end = date.fromisoformat(entry.get("end") or start.isoformat())
+    except ValueError as exc:
+        raise ConfigError(f"source {name}: start (needed) and end are YYYY-MM-DD days") from exc
+    if end < start or entry.get("refresh_days", 0) < 0:
+        raise ConfigError(f"source {name}: end is before start, or refresh_days below 0")
+    return {**entry, "url": entry.get("url") or HF_URL}
 
 
 def _check_zone(name: str, where: str) -> None:
@@ -316,8 +355,14 @@ def load_config(
         load_overrides(arxiv.overrides)  # a broken overrides file is a start-up error
     exports = _section(ExportsConfig, raw.get("exports", {}), "exports")
     _check_zone(exports.timezone, "[exports] timezone")
-    if exports.feed_items < 1:
-        raise ConfigError("[exports] feed_items must be at least 1")
+    for key in ("feed_items", "feed_min_items", "dataset_shard_rows"):
+        if getattr(exports, key) < 1:
+            raise ConfigError(f"[exports] {key} must be at least 1")
+    if exports.opml_format not in OPML_FORMATS:
+        raise ConfigError(
+            f"[exports] opml_format must be one of {', '.join(OPML_FORMATS)}, "
+            f"got {exports.opml_format!r}"
+        )
     run = _section(RunConfig, raw.get("run", {}), "run")
     if run.on_busy not in ("wait", "exit"):
         raise ConfigError(f"[run] on_busy must be wait or exit, got {run.on_busy!r}")

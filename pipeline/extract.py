@@ -38,6 +38,9 @@ class SourceBatch:
     quarantine: list[dict] = field(default_factory=list)
     skipped: str | None = None  # why the source was not read (offline)
     skipped_links: list[str] = field(default_factory=list)  # links inside, never followed
+    papers: pl.DataFrame | None = None  # arXiv metadata the source gave (arXiv listings)
+    state: str | None = None  # the report's status instead of ok (a listing: repeated, empty)
+    note: str | None = None
 
 
 def _problem(file: str, issue: ParseIssue | DecodeError) -> dict:
@@ -86,7 +89,16 @@ def _notes(batch: SourceBatch, read: SourceRead, existing: pl.DataFrame) -> None
         batch.deleted_files += sorted(set(ids_by_file) - {n.path for n in read.notes})
 
 
-_PARSERS = {"digest": _digests, "vault": _notes}
+def _records(batch: SourceBatch, read: SourceRead, existing: pl.DataFrame) -> None:
+    """Feed, hf-daily and links sources made their mentions themselves."""
+    batch.mentions = mentions_frame(batch.source_id, batch.kind, read.mentions)
+    batch.quarantine = read.problems
+    batch.reread_files, batch.deleted_files = read.reread, read.gone
+    batch.papers, batch.state, batch.note = read.papers, read.state, read.note
+
+
+_PARSERS = {"digest": _digests, "vault": _notes, "feed": _records, "hf-daily": _records}
+_PARSERS["links"] = _records
 
 
 def extract_source(
