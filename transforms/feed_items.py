@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 
-from digestlake.transforms.arxiv_ids import parse_arxiv_id
+from digestlake.transforms.arxiv_ids import find_arxiv_ids, parse_arxiv_id
 from digestlake.transforms.entry import ParseIssue, build_entry
 from digestlake.transforms.feed_arxiv import announce_type, listing_entry
 from digestlake.transforms.feed_record import FeedItem
@@ -71,6 +71,8 @@ def feed_mention(item: FeedItem, feed: str, zone: tzinfo) -> MentionInput | Pars
     )
     if isinstance(entry, ParseIssue):
         return entry
-    if entry.arxiv_id is None and entry.cited_arxiv_ids:  # an item about the paper it links
-        entry.arxiv_id = entry.cited_arxiv_ids.pop(0)
+    named = find_arxiv_ids(body)
+    if entry.arxiv_id is None and named:  # an item about the paper its text links first
+        entry.arxiv_id, entry.arxiv_version = named[0].id, named[0].version
+        entry.cited_arxiv_ids = [i for i in entry.cited_arxiv_ids if i != named[0].id]
     return MentionInput(entry, location, location, signals={"guid": item.guid})
