@@ -164,7 +164,7 @@ def ingest_sources(
     sources = ingested_sources(config)
     states = read_source_states(lake)
     with HttpClient(policy=config.http) as http:
-        ctx = ReadContext(config.cache_path, offline, http)
+        ctx = ReadContext(config.cache_path, offline, http, now)
 
         def extract(source: SourceConfig) -> SourceBatch:
             cursor = load_cursor((states.get(source.name) or {}).get("cursor"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from digestlake.sources import git
@@ -21,6 +22,7 @@ from digestlake.sources.cursors import (
 from digestlake.sources.digest_files import is_url, read_digest_path
 from digestlake.sources.digest_url import read_digest_url
 from digestlake.sources.feed import read_feed
+from digestlake.sources.hf_daily import read_hf_daily
 from digestlake.sources.http import HttpClient
 from digestlake.sources.read import SourceRead
 from digestlake.sources.spec import SourceConfig
@@ -32,6 +34,7 @@ class ReadContext:
     cache: Path  # where remote vaults are mirrored
     offline: bool = False
     http: HttpClient = field(default_factory=HttpClient)  # the run's one polite client
+    now: datetime | None = None  # the run's clock (hf-daily's today); None: the wall clock
 
 
 def _text(cursor: Cursor | None, kind: type) -> str | None:
@@ -94,9 +97,19 @@ def read_feed_source(source: SourceConfig, cursor: Cursor | None, ctx: ReadConte
     return read_feed(source, cursor, ctx.http)
 
 
+def read_hf_daily_source(
+    source: SourceConfig, cursor: Cursor | None, ctx: ReadContext
+) -> SourceRead:
+    """Hugging Face Daily Papers, a day at a time (``DayCursor``)."""
+    if ctx.offline:
+        return SourceRead(cursor, unchanged=True, skipped="offline")
+    return read_hf_daily(source, cursor, ctx.http, ctx.now)
+
+
 Reader = Callable[[SourceConfig, Cursor | None, ReadContext], SourceRead]
 READERS: dict[str, Reader] = {
     "digest": read_digests,
     "vault": read_vault,
     "feed": read_feed_source,
+    "hf-daily": read_hf_daily_source,
 }
