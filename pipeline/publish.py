@@ -9,18 +9,23 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import version
 
 from digestlake.core.location import Location
 from digestlake.core.tables import buckets_of
 from digestlake.exports.bibtex import bibliographies
-from digestlake.exports.feeds import feed_files, feed_items
+from digestlake.exports.dataset import dataset_tables, write_dataset
+from digestlake.exports.dataset_card import Provenance
+from digestlake.exports.feed_items import paper_day_items
+from digestlake.exports.feeds import SUFFIXES as FEED_SUFFIXES
+from digestlake.exports.feeds import feed_files
 from digestlake.exports.files import FileChanges, sync_folder, tag_slugs
-from digestlake.exports.jsonl import jsonl_files
 from digestlake.lake.store import Lake
 from digestlake.pipeline.citation_keys import issue_citation_keys
 from digestlake.pipeline.config import Config, ExportsConfig
 from digestlake.pipeline.lock import hold_lake
 from digestlake.pipeline.runner import LOCAL, Runner
+from digestlake.transforms.paper_days import paper_days
 from digestlake.transforms.publication import publication_records
 
 
@@ -46,8 +51,15 @@ def write_exports(
     now: datetime,
     *,
     biblatex: bool = False,
+    run_id: str | None = None,
+    lake_versions: dict[str, int] | None = None,
 ) -> PublishReport:
-    """The publish stage: ``lake`` into the folder ``exports``."""
+    """The publish stage: ``lake`` into the folder ``exports``.
+
+    ``run_id`` and ``lake_versions`` are what the dataset card names as the data's origin: the
+    run that committed the lake state being published and each table's version (on Delta,
+    ``Lake.versions()`` and the run that wrote them), so an unchanged lake gives the same card.
+    """
     out = Location(exports)
     mentions = lake.read("mentions")
     # Only papers a mention names are published: read only their buckets.
@@ -58,7 +70,7 @@ def write_exports(
     )
     keys = dict(zip(registry["paper_id"], registry["key"], strict=True))
     records = records_frame.to_dicts()
-    items = feed_items(mentions, papers, config.timezone)
+    items = paper_day_items(paper_days(mentions, papers), config.timezone)
     slugs = tag_slugs([t for r in records for t in r["tags"]] + [t for i in items for t in i.tags])
 
     bib, bib_report = bibliographies(records, keys, slugs, unicode=config.bibtex_unicode)
@@ -66,11 +78,16 @@ def write_exports(
     if biblatex or config.biblatex:
         files, _ = bibliographies(records, keys, slugs, biblatex=True, unicode=True)
         changes.extend(_bibtex_folder(out, "biblatex", files))
-    changes.extend(
-        sync_folder(out, "jsonl", jsonl_files(records, keys, mentions), (".jsonl", ".md"))
+    provenance = Provenance(
+        version("digestlake"), lake.read("sources"), run_id, lake_versions or {}
     )
-    feeds = feed_files(items, slugs, base_url=config.base_url, max_items=config.feed_items)
-    changes.extend(sync_folder(out, "feeds", feeds, (".xml", ".atom", ".opml")))
+    tables = dataset_tables(records_frame, keys, mentions)
+    changes.extend(write_dataset(out, tables, provenance, config.dataset_shard_rows))
+    feeds = feed_files(
+        items, slugs, base_url=config.base_url, max_items=config.feed_items,
+        min_items=config.feed_min_items, opml_format=config.opml_format,
+    )  # fmt: skip
+    changes.extend(sync_folder(out, "feeds", feeds, FEED_SUFFIXES))
     return PublishReport(
         papers=len(records),
         keys_issued=issued,
