@@ -94,6 +94,8 @@ def _records(batch: SourceBatch, read: SourceRead, existing: pl.DataFrame) -> No
     batch.mentions = mentions_frame(batch.source_id, batch.kind, read.mentions)
     batch.quarantine = read.problems
     batch.reread_files, batch.deleted_files = read.reread, read.gone
+    if read.full:  # the whole source: files the lake has that it does not list are gone
+        batch.deleted_files += sorted(set(existing["file"].to_list()) - set(read.reread))
     batch.papers, batch.state, batch.note = read.papers, read.state, read.note
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from digestlake.sources import git
@@ -24,6 +24,7 @@ from digestlake.sources.digest_url import read_digest_url
 from digestlake.sources.feed import read_feed
 from digestlake.sources.hf_daily import read_hf_daily
 from digestlake.sources.http import HttpClient
+from digestlake.sources.links import read_links
 from digestlake.sources.read import SourceRead
 from digestlake.sources.spec import SourceConfig
 from digestlake.sources.vault import is_git_location, read_vault_folder, read_vault_git
@@ -106,10 +107,18 @@ def read_hf_daily_source(
     return read_hf_daily(source, cursor, ctx.http, ctx.now)
 
 
+def read_links_source(source: SourceConfig, cursor: Cursor | None, ctx: ReadContext) -> SourceRead:
+    """Link digests: a file or folder (``ContentCursor``), a page (``HttpCursor``) or a git
+    repository (``GitCursor``)."""
+    today = (ctx.now or datetime.now(UTC)).date()
+    return read_links(source, cursor, ctx.http, ctx.cache, offline=ctx.offline, today=today)
+
+
 Reader = Callable[[SourceConfig, Cursor | None, ReadContext], SourceRead]
 READERS: dict[str, Reader] = {
     "digest": read_digests,
     "vault": read_vault,
     "feed": read_feed_source,
     "hf-daily": read_hf_daily_source,
+    "links": read_links_source,
 }
