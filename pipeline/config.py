@@ -12,21 +12,19 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
 
 from digestlake.sources.http import HttpPolicy
-from digestlake.sources.spec import SourceConfig
+from digestlake.sources.spec import SourceConfig, check_options
 from digestlake.transforms.title_match import Overrides
 from digestlake.transforms.titles import normalise_title
 
 ENV_PREFIX = "DIGESTLAKE_"
 SOURCE_KINDS = ("digest", "vault", "oai", "feed", "hf-daily", "links")
-ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")  # arXiv listings
-HF_URL = "https://huggingface.co"  # hf-daily's default site
 _SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -51,6 +49,7 @@ OPML_FORMATS = ("rss", "atom", "json")  # [exports] opml_format
 class ExportsConfig:
     path: str = "data/exports"
     base_url: str = "http://localhost:8000/"  # where the exports folder is served (feed links)
+    serve_port: int = 8000  # `digestlake serve` serves the exports on 127.0.0.1 here (0: off)
     feed_items: int = 50  # newest items per feed
     feed_min_items: int = 3  # index.opml lists a tag's feed from this many items
     opml_format: str = "rss"  # the format index.opml lists per feed: rss | atom | json
@@ -231,35 +230,16 @@ def _source(entry: dict, base: Path, index: int) -> SourceConfig:
             raise ConfigError(f"source {name}: an oai source has a url (default: [arxiv] oai_url)")
         if entry.get("metadata_prefix", "arXivRaw") not in ("arXivRaw", "arXiv"):
             raise ConfigError(f"source {name}: metadata_prefix must be arXivRaw or arXiv")
-    elif kind == "hf-daily":
-        entry = _hf_daily(entry, name)
-    elif bool(entry.get("path")) == bool(entry.get("url")):
+    elif kind != "hf-daily" and bool(entry.get("path")) == bool(entry.get("url")):
         raise ConfigError(f"source {name}: give exactly one of path or url")
     if "encoding" in entry:
         _check_encoding(entry["encoding"], f"source {name}")
-    if "timezone" in entry:
-        _check_zone(entry["timezone"], f"source {name}: timezone")
-    wrong = set(entry.get("announce_types", ())) - set(ANNOUNCE_TYPES)
-    if wrong:
-        raise ConfigError(
-            f"source {name}: announce_types are {ANNOUNCE_TYPES}, not {sorted(wrong)}"
-        )
+    try:
+        entry = check_options(entry)
+    except ValueError as exc:
+        raise ConfigError(f"source {name}: {exc}") from exc
     path = entry.get("path")
     return SourceConfig(**{**entry, "path": str(_resolve(base, path)) if path else None})
-
-
-def _hf_daily(entry: dict, name: str) -> dict:
-    """A site URL (default Hugging Face), a ``start`` day, an ``end`` no earlier, if any."""
-    if entry.get("path"):
-        raise ConfigError(f"source {name}: an hf-daily source has a url (default: {HF_URL})")
-    try:
-        start = date.fromisoformat(entry.get("start") or "")
-        end = date.fromisoformat(entry.get("end") or start.isoformat())
-    except ValueError as exc:
-        raise ConfigError(f"source {name}: start (needed) and end are YYYY-MM-DD days") from exc
-    if end < start or entry.get("refresh_days", 0) < 0:
-        raise ConfigError(f"source {name}: end is before start, or refresh_days below 0")
-    return {**entry, "url": entry.get("url") or HF_URL}
 
 
 def _check_zone(name: str, where: str) -> None:
@@ -355,6 +335,8 @@ def load_config(
         load_overrides(arxiv.overrides)  # a broken overrides file is a start-up error
     exports = _section(ExportsConfig, raw.get("exports", {}), "exports")
     _check_zone(exports.timezone, "[exports] timezone")
+    if not 0 <= exports.serve_port <= 65535:
+        raise ConfigError(f"[exports] serve_port must be 0 (off) to 65535: {exports.serve_port}")
     for key in ("feed_items", "feed_min_items", "dataset_shard_rows"):
         if getattr(exports, key) < 1:
             raise ConfigError(f"[exports] {key} must be at least 1")

@@ -20,6 +20,8 @@ from digestlake.exports.feed_items import paper_day_items
 from digestlake.exports.feeds import SUFFIXES as FEED_SUFFIXES
 from digestlake.exports.feeds import feed_files
 from digestlake.exports.files import FileChanges, sync_folder, tag_slugs
+from digestlake.exports.site import site_files, write_site
+from digestlake.exports.site_citations import site_citations
 from digestlake.lake.store import Lake
 from digestlake.pipeline.citation_keys import issue_citation_keys
 from digestlake.pipeline.config import Config, ExportsConfig
@@ -88,6 +90,11 @@ def write_exports(
         min_items=config.feed_min_items, opml_format=config.opml_format,
     )  # fmt: skip
     changes.extend(sync_folder(out, "feeds", feeds, FEED_SUFFIXES))
+    site = site_files(
+        papers, mentions, citations=site_citations(records, keys), feed_names=set(feeds),
+        slugs=slugs,
+    )  # fmt: skip
+    changes.extend(write_site(out, site))
     return PublishReport(
         papers=len(records),
         keys_issued=issued,

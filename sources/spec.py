@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +27,32 @@ class SourceConfig:
     @property
     def location(self) -> str:
         return self.url or self.path or ""
+
+
+ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")  # arXiv listings
+HF_URL = "https://huggingface.co"  # hf-daily's site unless a url is given
+
+
+def check_options(entry: dict) -> dict:
+    """The options of the feed, hf-daily and links kinds checked (a ValueError says what is
+    wrong); an hf-daily entry gets its default url."""
+    if "timezone" in entry:
+        try:
+            ZoneInfo(entry["timezone"])
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"timezone: unknown time zone {entry['timezone']!r}") from exc
+    wrong = set(entry.get("announce_types", ())) - set(ANNOUNCE_TYPES)
+    if wrong:
+        raise ValueError(f"announce_types are {', '.join(ANNOUNCE_TYPES)}, not {sorted(wrong)}")
+    if entry.get("kind") != "hf-daily":
+        return entry
+    if entry.get("path"):
+        raise ValueError(f"an hf-daily source has a url (default: {HF_URL})")
+    try:
+        start = date.fromisoformat(entry.get("start") or "")
+        end = date.fromisoformat(entry.get("end") or start.isoformat())
+    except ValueError as exc:
+        raise ValueError("start (needed) and end are YYYY-MM-DD days") from exc
+    if end < start or entry.get("refresh_days", 0) < 0:
+        raise ValueError("end is before start, or refresh_days below 0")
+    return {**entry, "url": entry.get("url") or HF_URL}

@@ -27,7 +27,6 @@ _DESCRIPTION = re.compile(
     r"^\s*arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<type>[\w-]+)\s*(?:Abstract:\s*(?P<abs>.*))?$",
     re.DOTALL | re.IGNORECASE,
 )
-ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 
 
 def listing_id(item: FeedItem) -> ArxivId | None:
