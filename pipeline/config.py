@@ -49,7 +49,6 @@ OPML_FORMATS = ("rss", "atom", "json")  # [exports] opml_format
 class ExportsConfig:
     path: str = "data/exports"
     base_url: str = "http://localhost:8000/"  # where the exports folder is served (feed links)
-    serve_port: int = 8000  # `digestlake serve` serves the exports on 127.0.0.1 here (0: off)
     feed_items: int = 50  # newest items per feed
     feed_min_items: int = 3  # index.opml lists a tag's feed from this many items
     opml_format: str = "rss"  # the format index.opml lists per feed: rss | atom | json
@@ -148,8 +147,6 @@ def _typed(value: object, like: object, where: str) -> object:
         ok, expected = isinstance(value, str), "a string"
     if not ok:
         raise ConfigError(f"{where}: expected {expected}, got {value!r}")
-    if isinstance(like, tuple):
-        return tuple(value)
     return float(value) if isinstance(like, float) else value
 
 
@@ -335,8 +332,6 @@ def load_config(
         load_overrides(arxiv.overrides)  # a broken overrides file is a start-up error
     exports = _section(ExportsConfig, raw.get("exports", {}), "exports")
     _check_zone(exports.timezone, "[exports] timezone")
-    if not 0 <= exports.serve_port <= 65535:
-        raise ConfigError(f"[exports] serve_port must be 0 (off) to 65535: {exports.serve_port}")
     for key in ("feed_items", "feed_min_items", "dataset_shard_rows"):
         if getattr(exports, key) < 1:
             raise ConfigError(f"[exports] {key} must be at least 1")

@@ -44,6 +44,8 @@ def check_options(entry: dict) -> dict:
     wrong = set(entry.get("announce_types", ())) - set(ANNOUNCE_TYPES)
     if wrong:
         raise ValueError(f"announce_types are {', '.join(ANNOUNCE_TYPES)}, not {sorted(wrong)}")
+    if "announce_types" in entry:  # TOML gives a list; the config is frozen
+        entry = {**entry, "announce_types": tuple(entry["announce_types"])}
     if entry.get("kind") != "hf-daily":
         return entry
     if entry.get("path"):

@@ -10,12 +10,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
+import pytest
 from conftest import ROOT, config_for
 from httpserver import Route
 from standin_feeds import serve_feeds
 
 from digestlake.lake.store import Lake
-from digestlake.pipeline.config import SourceConfig
+from digestlake.pipeline.config import ConfigError, SourceConfig, load_config
 from digestlake.pipeline.ingest import ingest
 from digestlake.pipeline.runner import SingleWriterRunner
 from digestlake.sources.cursors import DayCursor
@@ -96,3 +97,37 @@ def test_a_backfill_and_a_refresh_update_signals_and_add_no_mention(tmp_path: Pa
     assert today["machine_summary"].startswith("A tiled contrastive loss")
     assert today["commentary"] is None  # HF's summary is never a digest author's commentary
     assert today["paper_id"] == recorded["paper_id"] == "2410.17243"  # one paper, two days
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('kind = "hf-daily"', "start \\(needed\\)"),
+        ('kind = "hf-daily"\nstart = "2024-10-25"\nend = "2024-10-01"', "end is before start"),
+        ('kind = "hf-daily"\nstart = "2024-10-25"\nrefresh_days = "3"', "expected a whole number"),
+        ('kind = "hf-daily"\nstart = "2024-10-25"\npath = "days"', "has a url"),
+        (
+            'kind = "feed"\nurl = "https://x.org/f"\nannounce_types = ["new", "old"]',
+            "not \\['old'\\]",
+        ),
+        ('kind = "feed"\nurl = "https://x.org/f"\nannounce_types = "new"', "a list of strings"),
+        ('kind = "feed"\nurl = "https://x.org/f"\ntimezone = "Mars/Base"', "unknown time zone"),
+    ],
+)
+def test_source_options_are_checked_when_the_config_loads(
+    tmp_path: Path, entry: str, message: str
+) -> None:
+    (tmp_path / "digestlake.toml").write_text(f'[[sources]]\nname = "s"\n{entry}\n')
+    with pytest.raises(ConfigError, match=message):
+        load_config(tmp_path / "digestlake.toml", env={})
+
+
+def test_an_hf_daily_source_reads_hugging_face_unless_told_otherwise(tmp_path: Path) -> None:
+    (tmp_path / "digestlake.toml").write_text(
+        '[[sources]]\nname = "hf"\nkind = "hf-daily"\nstart = "2024-10-25"\n'
+        '[[sources]]\nname = "cs"\nkind = "feed"\nurl = "https://rss.arxiv.org/rss/cs.CL"\n'
+        'announce_types = ["new", "cross"]\ntimezone = "America/New_York"\n'
+    )
+    hf, cs = load_config(tmp_path / "digestlake.toml", env={}).sources
+    assert (hf.url, hf.refresh_days, hf.end) == ("https://huggingface.co", 3, None)
+    assert (cs.announce_types, cs.timezone) == (("new", "cross"), "America/New_York")
