@@ -20,6 +20,7 @@ from cronsim import CronSim, CronSimError
 
 from digestlake.sources.http import HttpPolicy
 from digestlake.sources.spec import SourceConfig, check_options
+from digestlake.transforms.citation_keys import KEY_FORMATS
 from digestlake.transforms.title_match import Overrides
 from digestlake.transforms.titles import normalise_title
 
@@ -56,6 +57,9 @@ class ExportsConfig:
     timezone: str = "Asia/Seoul"  # a digest date is midnight here in feed dates
     bibtex_unicode: bool = False  # keep accents as UTF-8 instead of {\"o} commands
     biblatex: bool = False  # also write biblatex/ (as `digestlake publish --style biblatex`)
+    key_format: str = "digestlake"  # citation keys: digestlake | betterbibtex
+    keys_from: tuple[str, ...] = ()  # your BibTeX libraries: their keys are kept
+    key_wait_days: float = 14.0  # a provisional key is final this long after it was issued
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +335,19 @@ def load_config(
     if arxiv.overrides:
         load_overrides(arxiv.overrides)  # a broken overrides file is a start-up error
     exports = _section(ExportsConfig, raw.get("exports", {}), "exports")
+    exports = replace(exports, keys_from=tuple(str(_resolve(base, p)) for p in exports.keys_from))
+    missing = [p for p in exports.keys_from if not Path(p).is_file()]
+    if missing:
+        raise ConfigError(f"[exports] keys_from: no such file: {', '.join(missing)}")
+    if exports.key_format not in KEY_FORMATS:
+        raise ConfigError(
+            f"[exports] key_format must be one of {', '.join(KEY_FORMATS)}, "
+            f"got {exports.key_format!r}"
+        )
+    if not (math.isfinite(exports.key_wait_days) and exports.key_wait_days >= 0):
+        raise ConfigError(
+            f"[exports] key_wait_days must be a number >= 0, got {exports.key_wait_days}"
+        )
     _check_zone(exports.timezone, "[exports] timezone")
     for key in ("feed_items", "feed_min_items", "dataset_shard_rows"):
         if getattr(exports, key) < 1:
