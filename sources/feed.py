@@ -29,12 +29,7 @@ from digestlake.sources.read import SourceRead
 from digestlake.sources.snapshot import read_snapshot
 from digestlake.sources.spec import SourceConfig
 from digestlake.transforms.entry import ParseIssue
-from digestlake.transforms.feed_arxiv import (
-    announce_type,
-    listing_id,
-    listing_papers,
-    listing_record,
-)
+from digestlake.transforms.feed_arxiv import listed, listing_papers, listing_record
 from digestlake.transforms.feed_items import feed_mention, item_location
 from digestlake.transforms.limits import MAX_ENTRIES_PER_FILE
 from digestlake.transforms.quarantine import quarantine_row
@@ -77,13 +72,14 @@ def _fetch(
 
 def _read_document(
     doc: _Document, source: SourceConfig, now: datetime, out: SourceRead
-) -> ParsedFeed | None:
-    """Add the mentions, problems and listed papers of one feed document to ``out``."""
+) -> tuple[ParsedFeed | None, str | None]:
+    """Add the mentions, problems and listed papers of one feed document to ``out``; the
+    document and the last day it announced arXiv papers on (an arXiv listing's day)."""
     out.reread.append(doc.location)
     if len(doc.body) > MAX_FEED_BYTES:
         reason = f"feed of {len(doc.body)} bytes; at most {MAX_FEED_BYTES} are read"
         out.problems.append(quarantine_row(doc.location, None, reason))
-        return None
+        return None, None
     parsed = parse_feed(doc.body, doc.location, doc.charset)
     for problem in parsed.problems:
         where = (
@@ -91,32 +87,30 @@ def _read_document(
         )
         out.problems.append(quarantine_row(where, None, problem.reason, problem.excerpt))
     zone = ZoneInfo(source.timezone)
-    papers = []
+    papers, announced = [], []
     for item in parsed.items[:MAX_ENTRIES_PER_FILE]:
-        kind = announce_type(item)
+        parts = listed(item)
+        if parts and item.published:
+            announced.append(item.published)
+        kind = parts.announce_type if parts else None
         if kind and source.announce_types and kind not in source.announce_types:
             continue
-        made = feed_mention(item, doc.location, zone)
+        made = feed_mention(item, doc.location, zone, parts)
         if isinstance(made, ParseIssue):
             location = item_location(doc.location, item)
             out.problems.append(quarantine_row(location, None, made.reason, made.excerpt))
             continue
         out.reread.append(made.file)
         out.mentions.append(made)
-        if listing_id(item) and made.entry.title:
-            papers.append((listing_record(item, made.entry.title), item.rights))
+        if parts and made.entry.title:
+            papers.append((listing_record(item, parts, made.entry.title), item.rights))
     if len(parsed.items) > MAX_ENTRIES_PER_FILE:
         reason = f"{len(parsed.items)} items; the first {MAX_ENTRIES_PER_FILE} are read"
         out.problems.append(quarantine_row(doc.location, None, reason))
     if papers:
         frame = listing_papers(papers, now)
         out.papers = frame if out.papers is None else pl.concat([out.papers, frame])
-    return parsed
-
-
-def _announced(parsed: ParsedFeed | None) -> str | None:
-    days = [i.published for i in (parsed.items if parsed else []) if listing_id(i) and i.published]
-    return max(days).date().isoformat() if days else None
+    return parsed, max(announced).date().isoformat() if announced else None
 
 
 def _is_listing(url: str, parsed: ParsedFeed | None) -> bool:
@@ -132,9 +126,8 @@ def read_feed_url(
     if body is None:
         return SourceRead(fresh, unchanged=True)
     out = SourceRead(fresh)
-    parsed = _read_document(_Document(url, body, charset), source, now, out)
+    parsed, announced = _read_document(_Document(url, body, charset), source, now, out)
     if _is_listing(url, parsed) and parsed is not None and not parsed.problems:
-        announced = _announced(parsed)
         if announced is None:
             out.state, out.note = "empty", "no announcement (a weekend or a holiday)"
         elif announced == fresh.announced:

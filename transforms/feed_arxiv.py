@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import polars as pl
@@ -29,59 +30,55 @@ _DESCRIPTION = re.compile(
 )
 
 
-def listing_id(item: FeedItem) -> ArxivId | None:
-    """The versioned id of an arXiv listing item (its ``oai:arXiv.org:`` GUID), else None."""
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """What makes a feed item an arXiv listing's: its id and version, announce type, abstract."""
+
+    arxiv_id: ArxivId
+    announce_type: str | None
+    abstract: str | None
+
+
+def listed(item: FeedItem) -> Listed | None:
+    """The listing parts of ``item`` (an ``oai:arXiv.org:`` GUID), or None for other items."""
     guid = (item.guid or "").strip()
-    if not guid.lower().startswith("oai:arxiv.org:"):
+    aid = parse_arxiv_id(guid) if guid.lower().startswith("oai:arxiv.org:") else None
+    if aid is None:
         return None
-    return parse_arxiv_id(guid)
-
-
-def _parts(item: FeedItem) -> tuple[str | None, str | None]:
-    """(announce type, abstract) from the item and its description."""
     text = html_to_text(item.summary)
     m = _DESCRIPTION.match(text)
     announce = (item.announce_type or (m.group("type") if m else "") or "").strip().lower()
     abstract = clean_lines(m.group("abs") or "") if m else text
-    return announce or None, " ".join(abstract.split("\n")) or None
+    return Listed(aid, announce or None, " ".join(abstract.split("\n")) or None)
 
 
-def listing_entry(item: FeedItem, title: str | None, day: date | None) -> Entry | ParseIssue | None:
-    """The mention's entry of an arXiv listing item, or None when the item is not one."""
-    aid = listing_id(item)
-    if aid is None:
-        return None
-    _, abstract = _parts(item)
-    entry = build_entry(
+def listing_entry(
+    item: FeedItem, parts: Listed, title: str | None, day: date | None
+) -> Entry | ParseIssue:
+    """The mention's entry of an arXiv listing item: the paper as announced, no commentary."""
+    return build_entry(
         line=0,
         title=title,
         authors_raw=", ".join(clean_lines(a) for a in item.authors) or None,
-        abstract=abstract,
+        abstract=parts.abstract,
         commentary_lines=[],
         tags=[],  # categories are the paper's metadata, not a digest author's tags
-        source_urls=[f"https://arxiv.org/abs/{aid}"],
+        source_urls=[f"https://arxiv.org/abs/{parts.arxiv_id}"],
         digest_date=day,
         position=item.position,
     )
-    return entry
 
 
-def announce_type(item: FeedItem) -> str | None:
-    return _parts(item)[0] if listing_id(item) else None
-
-
-def listing_record(item: FeedItem, title: str) -> ArxivRecord:
+def listing_record(item: FeedItem, parts: Listed, title: str) -> ArxivRecord:
     """The paper an arXiv listing item announces, as arXiv's API would describe it (less the
     submission dates, which a listing does not give)."""
-    aid = listing_id(item)
-    _, abstract = _parts(item)
     authors = parse_authors(", ".join(item.authors) or None)
     categories = tuple(dict.fromkeys(c.strip() for c in item.tags if c.strip()))
     return ArxivRecord(
-        arxiv_id=aid.id,
-        version=aid.version,
+        arxiv_id=parts.arxiv_id.id,
+        version=parts.arxiv_id.version,
         title=title,
-        abstract=abstract or "",
+        abstract=parts.abstract or "",
         authors=tuple(ArxivAuthor(name) for name in authors.names),
         published=None,
         updated=None,

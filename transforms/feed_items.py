@@ -13,7 +13,7 @@ from datetime import date, datetime, tzinfo
 
 from digestlake.transforms.arxiv_ids import find_arxiv_ids, parse_arxiv_id
 from digestlake.transforms.entry import ParseIssue, build_entry
-from digestlake.transforms.feed_arxiv import announce_type, listing_entry
+from digestlake.transforms.feed_arxiv import Listed, listing_entry
 from digestlake.transforms.feed_record import FeedItem
 from digestlake.transforms.feed_text import clean_lines, html_to_text, web_link
 from digestlake.transforms.mentions import MentionInput
@@ -42,9 +42,12 @@ def _tags(item: FeedItem) -> list[str]:
     return list(dict.fromkeys(t for t in map(normalise_tag, item.tags) if t))
 
 
-def feed_mention(item: FeedItem, feed: str, zone: tzinfo) -> MentionInput | ParseIssue:
-    """The mention of ``item`` of the feed at ``feed``, or the issue that quarantines it (an
-    item with neither title nor link, or past a bound of ``transforms/limits.py``)."""
+def feed_mention(
+    item: FeedItem, feed: str, zone: tzinfo, listing: Listed | None = None
+) -> MentionInput | ParseIssue:
+    """The mention of ``item`` of the feed at ``feed`` (``listing``: its arXiv listing parts),
+    or the issue that quarantines it (an item with neither title nor link, or past a bound of
+    ``transforms/limits.py``)."""
     title = html_to_text(item.title) or None
     link = web_link(item.link)
     location = item_location(feed, item)
@@ -52,10 +55,12 @@ def feed_mention(item: FeedItem, feed: str, zone: tzinfo) -> MentionInput | Pars
         what = f"item {item.position} has no title and no link"
         return ParseIssue(0, what, clean_lines(item.summary or item.content or "")[:200])
     day = digest_day(item.published, zone)
-    listing = listing_entry(item, title, day)
     if listing is not None:
-        signals = {"guid": item.guid, "announce_type": announce_type(item)}
-        return MentionInput(listing, location, location, signals=signals)
+        entry = listing_entry(item, listing, title, day)
+        if isinstance(entry, ParseIssue):
+            return entry
+        signals = {"guid": item.guid, "announce_type": listing.announce_type}
+        return MentionInput(entry, location, location, signals=signals)
     body = html_to_text(item.content or item.summary)
     guid_id = parse_arxiv_id(item.guid) if item.guid else None
     entry = build_entry(
