@@ -90,9 +90,13 @@ def site_files(
 
 def write_site(out: Location, files: dict[str, dict[str, bytes]]) -> FileChanges:
     """Sync each folder of the site; pages of papers, days, tags or sources that are gone
-    are removed (only files digestlake wrote)."""
+    are removed (only files digestlake wrote). Each page is replaced atomically, and the
+    folders are flushed once at the end rather than per page: a first build writes thousands
+    of pages, derived from the lake, and the next publish rewrites any page that differs."""
     changes = FileChanges()
     for folder, folder_files in files.items():
         path = f"{SITE}/{folder}" if folder else SITE
-        changes.extend(sync_folder(out, path, folder_files, _SUFFIXES))
+        changes.extend(sync_folder(out, path, folder_files, _SUFFIXES, sync=False))
+    if changes.written or changes.removed:
+        out.sync(SITE)
     return changes

@@ -32,6 +32,8 @@ class FeedLink:
 
 def linkify(text: str) -> Markup:
     """``text`` escaped, with each http(s) URL in it a link (trailing punctuation left out)."""
+    if "http" not in text:  # most lines: no URL to look for
+        return escape(text)
     out, last = [], 0
     for match in _URL.finditer(text):
         url = match.group(0).rstrip(".,;:!?")
