@@ -21,6 +21,7 @@ from digestlake.lake.store import Lake
 from digestlake.pipeline.config import SourceConfig
 from digestlake.pipeline.publish import write_exports
 from digestlake.transforms.commentary import reference_kind, split_commentary
+from digestlake.transforms.note import title_from_note_name
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -185,3 +186,17 @@ def test_reference_rules_run_in_linear_time() -> None:
     n = 200_000
     for line in ("| " + "x " * n + "2005.0611", "https://a " * n, "[[a]] " * n + "x", "|" * n):
         reference_kind(line)
+
+
+def test_every_note_mention_has_a_title(dataset) -> None:
+    """A note whose head names no title (211 of the vault's) is titled by its file name."""
+    lake, out, _, _ = dataset
+    notes = lake.read("mentions").filter(pl.col("kind") == "note")
+    untitled = notes.filter(pl.col("title").is_null())["file"].to_list()
+    assert [f for f in untitled if title_from_note_name(f)] == []
+    yasa = notes.filter(pl.col("file") == "arXiv/2023/231004 Yasa-1.md")
+    assert yasa["title"].to_list() == ["Yasa-1"]
+    assert title_from_note_name("arXiv/2024/Idefics2.md") == "Idefics2"
+    assert title_from_note_name("arXiv/2020/200128.md") is None
+    rows = pl.read_parquet(out / "parquet" / "mentions").filter(pl.col("kind") == "note")
+    assert rows["title"].null_count() == len(untitled)
