@@ -50,6 +50,7 @@ OPML_FORMATS = ("rss", "atom", "json")  # [exports] opml_format
 class ExportsConfig:
     path: str = "data/exports"
     base_url: str = "http://localhost:8000/"  # where the exports folder is served (feed links)
+    serve_port: int = 8000  # `digestlake serve` serves the exports on 127.0.0.1 here (0: off)
     feed_items: int = 50  # newest items per feed
     feed_min_items: int = 3  # index.opml lists a tag's feed from this many items
     opml_format: str = "rss"  # the format index.opml lists per feed: rss | atom | json

@@ -67,8 +67,8 @@ def serving_exports(folder: str | os.PathLike[str], port: int) -> Iterator[Threa
 @contextmanager
 def exports_http(config: Config) -> Iterator[str]:
     """The exports served on ``[exports] serve_port`` while the block runs; yields the line
-    that says where, or why not (port 0, exports at a URL, the port taken): never fatal, the
-    schedules are served either way."""
+    that says where, or why not (port 0, exports at a URL, the port taken or out of range):
+    never fatal, the schedules are served either way."""
     port, folder = config.exports.serve_port, config.exports_path
     if not port:
         yield "exports not served over HTTP ([exports] serve_port = 0)"
@@ -79,7 +79,8 @@ def exports_http(config: Config) -> Iterator[str]:
     with ExitStack() as stack:
         try:
             server = stack.enter_context(serving_exports(folder, port))
-        except OSError as exc:
-            yield f"exports not served over HTTP: {HOST}:{port}: {exc.strerror or exc}"
+        except (OSError, OverflowError) as exc:  # taken, not allowed, or not a port at all
+            reason = getattr(exc, "strerror", None) or exc
+            yield f"exports not served over HTTP: {HOST}:{port}: {reason}"
             return
         yield f"serving {folder} at http://{HOST}:{server.server_address[1]}/ (the site: site/)"
