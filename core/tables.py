@@ -56,12 +56,32 @@ SOURCES = TableSpec(
     key=("source_id",),
 )
 
+# Signals: what a source says about a paper beside the digest's own text (null where it has
+# none), one typed column each so they are queryable per mention. hf-daily: upvotes, comments,
+# github_repo and github_stars, project_page, submitter (the HF user), organization (the HF
+# organisation), ai_keywords, and machine_summary (HF's AI-written summary, kept apart: never
+# the digest author's commentary). Feeds: guid (the item's identity in its feed) and
+# announce_type (arXiv listings: new | cross | replace | replace-cross).
+MENTION_SIGNALS: dict[str, pl.DataType] = {
+    "upvotes": pl.Int32,
+    "comments": pl.Int32,
+    "github_repo": _STR,
+    "github_stars": pl.Int32,
+    "project_page": _STR,
+    "submitter": _STR,
+    "organization": _STR,
+    "ai_keywords": _LIST_STR,
+    "machine_summary": _STR,
+    "announce_type": _STR,
+    "guid": _STR,
+}
+
 MENTIONS = TableSpec(
     "mentions",
     {
         "mention_id": _STR,
         "source_id": _STR,
-        "kind": _STR,  # digest | note
+        "kind": _STR,  # digest | note | feed | hf-daily | links
         "file": _STR,  # path inside the source (or the URL) the mention was read from
         "line": pl.Int32,
         "digest_date": pl.Date,
@@ -88,6 +108,7 @@ MENTIONS = TableSpec(
         "deleted": pl.Boolean,
         "first_seen_at": _TS,
         "updated_at": _TS,
+        **MENTION_SIGNALS,
     },
     key=("mention_id",),
     partition_by="source_id",
@@ -149,7 +170,15 @@ PAPER_VERSIONS = TableSpec(
 
 CITATION_KEYS = TableSpec(
     "citation_keys",
-    {"paper_id": _STR, "key": _STR, "assigned_at": _TS},
+    {
+        "paper_id": _STR,
+        "key": _STR,
+        "assigned_at": _TS,  # when the key took its present value
+        # provisional (may change once, when the paper's metadata is final) | final; null is
+        # a key issued before keys had states: final.
+        "state": _STR,
+        "previous_keys": _LIST_STR,  # keys this paper had before: biblatex ids, never reissued
+    },
     key=("paper_id",),
 )
 

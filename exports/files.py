@@ -12,8 +12,9 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from digestlake.core.location import Location
+from digestlake.core.location import Location, writer_tag
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 _MAX_SLUG = 80
@@ -52,10 +53,20 @@ class FileChanges:
         self.removed += other.removed
 
 
-def write_if_changed(location: Location, rel: str, data: bytes) -> bool:
+def write_if_changed(location: Location, rel: str, data: bytes, *, sync: bool = True) -> bool:
+    """Replace ``rel`` with ``data`` (atomically) unless it holds them already. ``sync=False``
+    leaves flushing to the caller (``Location.sync`` once after thousands of derived pages,
+    where a sync per file would cost more than the rest of the publish)."""
     if location.exists(rel) and location.read_bytes(rel) == data:
         return False
-    location.write_bytes(rel, data)
+    if sync or not location.local:  # an object store's PUT is the whole write
+        location.write_bytes(rel, data)
+        return True
+    target = Path(location.path(rel))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = target.with_name(f".{target.name}.{writer_tag()}.tmp")  # as Location names them
+    staged.write_bytes(data)
+    location.put(rel, staged)  # a rename: readers see the old file or the new one
     return True
 
 
@@ -77,18 +88,23 @@ def _record(location: Location, owned: set[str]) -> None:
 
 
 def sync_folder(
-    location: Location, folder: str, files: dict[str, bytes], suffixes: tuple[str, ...]
+    location: Location,
+    folder: str,
+    files: dict[str, bytes],
+    suffixes: tuple[str, ...],
+    *,
+    sync: bool = True,
 ) -> FileChanges:
     """Make ``folder`` (in ``location``) hold ``files``, and remove the other files ending in
     ``suffixes`` that digestlake wrote there before (the manifest's); anything else, the
-    user's files and sub-folders, is left alone."""
+    user's files and sub-folders, is left alone. ``sync=False``: see ``write_if_changed``."""
     owned = _owned(location)
     ours = {f"{folder}/{name}" for name in files}
     _record(location, owned | ours)  # first: a publish killed halfway still owns what it wrote
     changes = FileChanges()
     for name, data in sorted(files.items()):
         rel = f"{folder}/{name}"
-        written = write_if_changed(location, rel, data)
+        written = write_if_changed(location, rel, data, sync=sync)
         (changes.written if written else changes.unchanged).append(location.path(rel))
     present = location.find(folder) if location.exists(folder) else []
     for rel in present:

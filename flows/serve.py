@@ -2,7 +2,8 @@
 process until it is stopped (SIGTERM or Ctrl-C; Prefect pauses the schedules on the way out).
 
 Each scheduled run is a subprocess started by Prefect's runner; the lake lock makes runs that
-overlap take turns (``[run] on_busy``).
+overlap take turns (``[run] on_busy``). Meanwhile the exports folder (the site, the feeds) is
+served on 127.0.0.1 (``[exports] serve_port``; pipeline/serve_exports.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from digestlake.flows.ingest import ingest_flow
 from digestlake.flows.pipeline import pipeline_flow
 from digestlake.flows.publish import publish_flow
 from digestlake.pipeline.config import Config, ScheduleConfig
+from digestlake.pipeline.serve_exports import exports_http
 
 FLOWS = {
     "pipeline": pipeline_flow,
@@ -36,4 +38,6 @@ def deployment(config: Config, schedule: ScheduleConfig) -> RunnerDeployment:
 
 
 def serve_schedules(config: Config) -> None:
-    serve(*(deployment(config, s) for s in config.schedules), print_starting_message=False)
+    with exports_http(config) as where:
+        print(where, flush=True)
+        serve(*(deployment(config, s) for s in config.schedules), print_starting_message=False)

@@ -1,31 +1,161 @@
-"""The citation-key registry: a key once issued for a paper is never changed or reused."""
+"""The citation-key registry: keys are provisional until a paper's metadata is final, then
+never changed or reused; the user's own BibTeX libraries (``[exports] keys_from``) name the
+papers they hold."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
 
+import bibtexparser
 import polars as pl
 
+from digestlake.core.ids import ARXIV_SOURCES, PROVISIONAL_PREFIX
 from digestlake.core.tables import CITATION_KEYS
 from digestlake.lake.store import Lake
-from digestlake.transforms.citation_keys import assign_keys
+from digestlake.transforms.arxiv_ids import parse_arxiv_id
+from digestlake.transforms.citation_keys import (
+    PROVISIONAL,
+    KeyRow,
+    PaperIdentity,
+    UserEntry,
+    Wanted,
+    family_name,
+    key_parts,
+    match_user_keys,
+    settle_keys,
+)
+from digestlake.transforms.titles import latex_to_text, normalise_title
+
+_ID_FIELDS = ("eprint", "arxivid", "url", "journal", "note", "howpublished", "doi")
+
+
+@dataclass(slots=True)
+class KeyReport:
+    keys: dict[str, str]  # paper_id -> key
+    previous: dict[str, list[str]]  # paper_id -> its earlier (provisional) keys
+    provisional: list[str] = field(default_factory=list)  # keys still provisional
+    issued: int = 0
+    changed: list[tuple[str, str]] = field(default_factory=list)  # (old, new)
+    problems: list[str] = field(default_factory=list)  # keys_from conflicts and bad entries
+
+
+def _rows(registry: pl.DataFrame) -> dict[str, KeyRow]:
+    return {
+        r["paper_id"]: KeyRow(
+            r["paper_id"], r["key"], r["assigned_at"], r["state"], list(r["previous_keys"] or [])
+        )
+        for r in registry.iter_rows(named=True)
+    }
+
+
+def _final_metadata(record: dict, unknown: set[str]) -> bool:
+    """arXiv's metadata is stored, or there will be none: a paper with no arXiv id (its
+    digests are all there is) or an id arXiv does not know."""
+    return (
+        record["paper_id"].startswith(PROVISIONAL_PREFIX)
+        or record.get("metadata_source") in ARXIV_SOURCES
+        or record.get("arxiv_id") in unknown
+    )
+
+
+def _identity(record: dict) -> PaperIdentity:
+    people = [p["name"] for p in record.get("people") or [] if not p["organisation"]]
+    return PaperIdentity(
+        record["paper_id"],
+        record.get("arxiv_id"),
+        record.get("doi"),
+        normalise_title(record.get("title")),
+        family_name(people[0]) if people else "",
+    )
+
+
+def read_user_entries(paths: list[str]) -> tuple[list[UserEntry], list[str]]:
+    """The entries of the user's BibTeX libraries, and what could not be read (file:line)."""
+    entries, problems = [], []
+    for path in paths:
+        name = Path(path).name
+        try:
+            library = bibtexparser.parse_file(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{path}: cannot read: {exc}")
+            continue
+        for block in library.failed_blocks:
+            problems.append(f"{name}:{block.start_line + 1}: not a BibTeX entry, skipped")
+        for entry in library.entries:
+            fields = {f.key.lower(): str(f.value) for f in entry.fields}
+            found = (parse_arxiv_id(fields[k]) for k in _ID_FIELDS if fields.get(k))
+            arxiv = next((a for a in found if a is not None), None)
+            author = fields.get("author", "").split(" and ")[0]
+            author = latex_to_text(author) if "\\" in author else author
+            doi = fields.get("doi", "").strip().removeprefix("https://doi.org/") or None
+            entries.append(
+                UserEntry(
+                    entry.key,
+                    f"{name}:{entry.start_line + 1}",
+                    arxiv.id if arxiv else None,
+                    doi,
+                    normalise_title(fields.get("title")),
+                    family_name(author.replace("{", "").replace("}", "")) if author else "",
+                )
+            )
+    return entries, problems
 
 
 def issue_citation_keys(
-    lake: Lake, bases: dict[str, str], now: datetime
-) -> tuple[pl.DataFrame, int]:
-    """Add keys for papers that have none; returns the registry and how many were issued."""
+    lake: Lake,
+    records: list[dict],
+    now: datetime,
+    *,
+    key_format: str = "digestlake",
+    wait: timedelta = timedelta(days=14),
+    keys_from: list[str] | tuple[str, ...] = (),
+) -> KeyReport:
+    """Settle every published paper's key (see ``transforms.citation_keys.settle_keys``) and
+    write the registry when it changed."""
     registry = lake.read("citation_keys")
-    issued = dict(zip(registry["paper_id"].to_list(), registry["key"].to_list(), strict=True))
-    new = assign_keys(bases, issued)
-    if new:
-        rows = pl.DataFrame(
-            {"paper_id": list(new), "key": list(new.values()), "assigned_at": [now] * len(new)},
-            schema=CITATION_KEYS.schema,
+    lookups = lake.read("arxiv_lookups", columns=["arxiv_id", "status"])
+    unknown = set(lookups.filter(pl.col("status") == "unknown")["arxiv_id"])
+    entries, problems = read_user_entries(list(keys_from))
+    user_keys, conflicts = match_user_keys(entries, [_identity(r) for r in records])
+    wanted = {
+        r["paper_id"]: Wanted(
+            key_parts([(p["name"], p["organisation"]) for p in r["people"]], r["year"], r["title"]),
+            _final_metadata(r, unknown),
+            user_keys.get(r["paper_id"]),
         )
-        registry = pl.concat([registry, rows])
-        lake.write("citation_keys", registry)
-    return registry, len(new)
+        for r in records
+    }
+    settled = settle_keys(
+        _rows(registry),
+        wanted,
+        now,
+        wait=wait,
+        reserved=frozenset(e.key.lower() for e in entries),
+        key_format=key_format,
+    )
+    rows = sorted(settled.rows.values(), key=lambda r: r.paper_id)
+    frame = pl.DataFrame(
+        {
+            "paper_id": [r.paper_id for r in rows],
+            "key": [r.key for r in rows],
+            "assigned_at": [r.assigned_at for r in rows],
+            "state": [r.state for r in rows],
+            "previous_keys": [r.previous_keys for r in rows],
+        },
+        schema=CITATION_KEYS.schema,
+    )
+    if not frame.equals(registry.sort("paper_id")):
+        lake.write("citation_keys", frame)
+    return KeyReport(
+        keys={r.paper_id: r.key for r in rows},
+        previous={r.paper_id: r.previous_keys for r in rows if r.previous_keys},
+        provisional=sorted(r.key for r in rows if r.state == PROVISIONAL and r.paper_id in wanted),
+        issued=settled.issued,
+        changed=settled.changed,
+        problems=problems + conflicts + settled.conflicts,
+    )
 
 
 def carry_over_keys(lake: Lake, moves: pl.DataFrame) -> list[str]:

@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cronsim import CronSim, CronSimError
 
 from digestlake.sources.http import HttpPolicy
-from digestlake.sources.spec import SourceConfig
+from digestlake.sources.spec import SourceConfig, check_options
+from digestlake.transforms.citation_keys import KEY_FORMATS
 from digestlake.transforms.title_match import Overrides
 from digestlake.transforms.titles import normalise_title
 
 ENV_PREFIX = "DIGESTLAKE_"
-SOURCE_KINDS = ("digest", "vault", "oai")
+SOURCE_KINDS = ("digest", "vault", "oai", "feed", "hf-daily", "links")
 _SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -48,14 +49,24 @@ class ArxivConfig:
     overrides: str = ""  # a TOML file of [[pin]] / [[forbid]] title matches (optional)
 
 
+OPML_FORMATS = ("rss", "atom", "json")  # [exports] opml_format
+
+
 @dataclass(frozen=True, slots=True)
 class ExportsConfig:
     path: str = "data/exports"
     base_url: str = "http://localhost:8000/"  # where the exports folder is served (feed links)
+    serve_port: int = 8000  # `digestlake serve` serves the exports on 127.0.0.1 here (0: off)
     feed_items: int = 50  # newest items per feed
+    feed_min_items: int = 3  # index.opml lists a tag's feed from this many items
+    opml_format: str = "rss"  # the format index.opml lists per feed: rss | atom | json
+    dataset_shard_rows: int = 100_000  # rows per parquet/ shard at most
     timezone: str = "Asia/Seoul"  # a digest date is midnight here in feed dates
     bibtex_unicode: bool = False  # keep accents as UTF-8 instead of {\"o} commands
     biblatex: bool = False  # also write biblatex/ (as `digestlake publish --style biblatex`)
+    key_format: str = "digestlake"  # citation keys: digestlake | betterbibtex
+    keys_from: tuple[str, ...] = ()  # your BibTeX libraries: their keys are kept
+    key_wait_days: float = 14.0  # a provisional key is final this long after it was issued
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +121,10 @@ _SECTION_KEYS = {
     "http": {f.name for f in fields(HttpPolicy)},
 }
 # The type of each [[sources]] key, as _typed takes it: enabled a boolean, the others text.
-_SOURCE_TYPES = {f.name: True if isinstance(f.default, bool) else "" for f in fields(SourceConfig)}
+_SOURCE_TYPES = {
+    f.name: f.default if isinstance(f.default, bool | int | tuple) else ""
+    for f in fields(SourceConfig)
+}
 
 
 def _coerce(value: str, like: object, where: str) -> object:
@@ -138,6 +152,9 @@ def _typed(value: object, like: object, where: str) -> object:
         ok, expected = isinstance(value, int | float) and not isinstance(value, bool), "a number"
     elif isinstance(like, int):
         ok, expected = isinstance(value, int) and not isinstance(value, bool), "a whole number"
+    elif isinstance(like, tuple):
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        expected = "a list of strings"
     else:
         ok, expected = isinstance(value, str), "a string"
     if not ok:
@@ -223,10 +240,14 @@ def _source(entry: dict, base: Path, index: int) -> SourceConfig:
             raise ConfigError(f"source {name}: an oai source has a url (default: [arxiv] oai_url)")
         if entry.get("metadata_prefix", "arXivRaw") not in ("arXivRaw", "arXiv"):
             raise ConfigError(f"source {name}: metadata_prefix must be arXivRaw or arXiv")
-    elif bool(entry.get("path")) == bool(entry.get("url")):
+    elif kind != "hf-daily" and bool(entry.get("path")) == bool(entry.get("url")):
         raise ConfigError(f"source {name}: give exactly one of path or url")
     if "encoding" in entry:
         _check_encoding(entry["encoding"], f"source {name}")
+    try:
+        entry = check_options(entry)
+    except ValueError as exc:
+        raise ConfigError(f"source {name}: {exc}") from exc
     path = entry.get("path")
     return SourceConfig(**{**entry, "path": str(_resolve(base, path)) if path else None})
 
@@ -323,9 +344,28 @@ def load_config(
     if arxiv.overrides:
         load_overrides(arxiv.overrides)  # a broken overrides file is a start-up error
     exports = _section(ExportsConfig, raw.get("exports", {}), "exports")
+    exports = replace(exports, keys_from=tuple(str(_resolve(base, p)) for p in exports.keys_from))
+    missing = [p for p in exports.keys_from if not Path(p).is_file()]
+    if missing:
+        raise ConfigError(f"[exports] keys_from: no such file: {', '.join(missing)}")
+    if exports.key_format not in KEY_FORMATS:
+        raise ConfigError(
+            f"[exports] key_format must be one of {', '.join(KEY_FORMATS)}, "
+            f"got {exports.key_format!r}"
+        )
+    if not (math.isfinite(exports.key_wait_days) and exports.key_wait_days >= 0):
+        raise ConfigError(
+            f"[exports] key_wait_days must be a number >= 0, got {exports.key_wait_days}"
+        )
     _check_zone(exports.timezone, "[exports] timezone")
-    if exports.feed_items < 1:
-        raise ConfigError("[exports] feed_items must be at least 1")
+    for key in ("feed_items", "feed_min_items", "dataset_shard_rows"):
+        if getattr(exports, key) < 1:
+            raise ConfigError(f"[exports] {key} must be at least 1")
+    if exports.opml_format not in OPML_FORMATS:
+        raise ConfigError(
+            f"[exports] opml_format must be one of {', '.join(OPML_FORMATS)}, "
+            f"got {exports.opml_format!r}"
+        )
     run = _section(RunConfig, raw.get("run", {}), "run")
     if run.on_busy not in ("wait", "exit"):
         raise ConfigError(f"[run] on_busy must be wait or exit, got {run.on_busy!r}")

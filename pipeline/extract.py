@@ -7,7 +7,7 @@ repeats work.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -19,7 +19,7 @@ from digestlake.sources.kinds import READERS, ReadContext, SourceRead
 from digestlake.transforms.digest import parse_digest
 from digestlake.transforms.entry import ParseIssue
 from digestlake.transforms.mentions import MentionInput, digest_identity, mentions_frame
-from digestlake.transforms.note import parse_note
+from digestlake.transforms.note import parse_note, title_from_note_name
 from digestlake.transforms.quarantine import quarantine_row
 
 
@@ -38,6 +38,9 @@ class SourceBatch:
     quarantine: list[dict] = field(default_factory=list)
     skipped: str | None = None  # why the source was not read (offline)
     skipped_links: list[str] = field(default_factory=list)  # links inside, never followed
+    papers: pl.DataFrame | None = None  # arXiv metadata the source gave (arXiv listings)
+    state: str | None = None  # the report's status instead of ok (a listing: repeated, empty)
+    note: str | None = None
 
 
 def _problem(file: str, issue: ParseIssue | DecodeError) -> dict:
@@ -78,15 +81,28 @@ def _notes(batch: SourceBatch, read: SourceRead, existing: pl.DataFrame) -> None
         parsed = parse_note(note.text, note.path)
         if not note.deleted:
             batch.quarantine += [_problem(note.path, issue) for issue in parsed.issues]
-        if parsed.entry is not None:
+        if (entry := parsed.entry) is not None:
+            if entry.title is None:  # the head names none: the file is named after the paper
+                entry = replace(entry, title=title_from_note_name(note.path))
             keep = ids_by_file.get(note.old_path or note.path)
-            inputs.append(MentionInput(parsed.entry, note.path, note.identity, keep, note.deleted))
+            inputs.append(MentionInput(entry, note.path, note.identity, keep, note.deleted))
     batch.mentions = mentions_frame(batch.source_id, "note", inputs)
     if read.full:
         batch.deleted_files += sorted(set(ids_by_file) - {n.path for n in read.notes})
 
 
-_PARSERS = {"digest": _digests, "vault": _notes}
+def _records(batch: SourceBatch, read: SourceRead, existing: pl.DataFrame) -> None:
+    """Feed, hf-daily and links sources made their mentions themselves."""
+    batch.mentions = mentions_frame(batch.source_id, batch.kind, read.mentions)
+    batch.quarantine = read.problems
+    batch.reread_files, batch.deleted_files = read.reread, read.gone
+    if read.full:  # the whole source: files the lake has that it does not list are gone
+        batch.deleted_files += sorted(set(existing["file"].to_list()) - set(read.reread))
+    batch.papers, batch.state, batch.note = read.papers, read.state, read.note
+
+
+_PARSERS = {"digest": _digests, "vault": _notes, "feed": _records, "hf-daily": _records}
+_PARSERS["links"] = _records
 
 
 def extract_source(

@@ -19,6 +19,7 @@ from digestlake.pipeline.extract import SourceBatch, extract_source
 from digestlake.pipeline.lock import hold_lake
 from digestlake.pipeline.reconcile import reconcile
 from digestlake.pipeline.runner import LOCAL, Runner
+from digestlake.pipeline.store_arxiv import store_listed_papers
 from digestlake.sources.cursors import load_cursor
 from digestlake.sources.digest_files import SourceUnavailable
 from digestlake.sources.git import GitError
@@ -32,7 +33,7 @@ from digestlake.transforms.source_state import next_source_state
 @dataclass(slots=True)
 class SourceReport:
     source_id: str
-    status: str  # ok | unchanged | skipped | failed
+    status: str  # ok | unchanged | skipped | failed; an arXiv listing: repeated | empty
     new: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -86,6 +87,7 @@ def commit_batches(
     mentions = lake.read("mentions")
     quarantine = lake.read("quarantine")
     reports: dict[str, SourceReport] = {}
+    listed: list[str] = []  # files of the papers arXiv listings described
     for batch in batches:
         if batch.unchanged:
             status = "skipped" if batch.skipped else "unchanged"
@@ -107,9 +109,12 @@ def commit_batches(
             batch.quarantine,
             now,
         )
+        if batch.papers is not None:
+            listed += store_listed_papers(lake, batch.papers)
         reports[batch.source_id] = SourceReport(
             batch.source_id,
-            "ok",
+            batch.state or "ok",
+            error=batch.note,
             new=merge.new,
             updated=merge.updated,
             unchanged=merge.unchanged,
@@ -122,7 +127,7 @@ def commit_batches(
         reports[name] = SourceReport(name, "failed", error=error)
 
     reconciled = reconcile(lake, mentions)
-    written = reconciled.files_written + lake.write("quarantine", quarantine)
+    written = listed + reconciled.files_written + lake.write("quarantine", quarantine)
     for table in ("paper_versions", "citation_keys"):
         lake.ensure(table)  # every table exists after an ingest, for readers and queries
     old = read_source_states(lake)
@@ -158,7 +163,7 @@ def ingest_sources(
     sources = ingested_sources(config)
     states = read_source_states(lake)
     with HttpClient(policy=config.http) as http:
-        ctx = ReadContext(config.cache_path, offline, http)
+        ctx = ReadContext(config.cache_path, offline, http, now)
 
         def extract(source: SourceConfig) -> SourceBatch:
             cursor = load_cursor((states.get(source.name) or {}).get("cursor"))

@@ -8,19 +8,27 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
 
 from digestlake.core.location import Location
 from digestlake.core.tables import buckets_of
-from digestlake.exports.bibtex import bibliographies
-from digestlake.exports.feeds import feed_files, feed_items
+from digestlake.exports.bibtex import DataQuality, bibliographies, data_quality
+from digestlake.exports.csl_json import csl_files
+from digestlake.exports.dataset import dataset_tables, write_dataset
+from digestlake.exports.dataset_card import Provenance
+from digestlake.exports.feed_items import paper_day_items
+from digestlake.exports.feeds import SUFFIXES as FEED_SUFFIXES
+from digestlake.exports.feeds import feed_files
 from digestlake.exports.files import FileChanges, sync_folder, tag_slugs
-from digestlake.exports.jsonl import jsonl_files
+from digestlake.exports.site import site_files, write_site
+from digestlake.exports.site_citations import site_citations
 from digestlake.lake.store import Lake
 from digestlake.pipeline.citation_keys import issue_citation_keys
 from digestlake.pipeline.config import Config, ExportsConfig
 from digestlake.pipeline.lock import hold_lake
 from digestlake.pipeline.runner import LOCAL, Runner
+from digestlake.transforms.paper_days import paper_days
 from digestlake.transforms.publication import publication_records
 
 
@@ -30,12 +38,15 @@ class PublishReport:
     keys_issued: int
     files: FileChanges
     simplified: list[str] = field(default_factory=list)  # fields made safe by simplifying
-    kept_utf8: str = ""  # characters with no LaTeX form, left as UTF-8 in the .bib files
+    kept_utf8: str = ""  # characters with no LaTeX form, written as ? in the .bib files
+    quality: DataQuality = field(default_factory=DataQuality)  # by citation key
 
 
-def _bibtex_folder(out: Location, folder: str, files: dict[str, dict[str, bytes]]) -> FileChanges:
-    changes = sync_folder(out, folder, files[""], (".bib",))
-    changes.extend(sync_folder(out, f"{folder}/tags", files["tags"], (".bib",)))
+def _bibtex_folder(
+    out: Location, folder: str, files: dict[str, dict[str, bytes]], suffix: str = ".bib"
+) -> FileChanges:
+    changes = sync_folder(out, folder, files[""], (suffix,))
+    changes.extend(sync_folder(out, f"{folder}/tags", files["tags"], (suffix,)))
     return changes
 
 
@@ -46,37 +57,61 @@ def write_exports(
     now: datetime,
     *,
     biblatex: bool = False,
+    run_id: str | None = None,
+    lake_versions: dict[str, int] | None = None,
 ) -> PublishReport:
-    """The publish stage: ``lake`` into the folder ``exports``."""
+    """The publish stage: ``lake`` into the folder ``exports``.
+
+    ``run_id`` and ``lake_versions`` are what the dataset card names as the data's origin: the
+    run that committed the lake state being published and each table's version (on Delta,
+    ``Lake.versions()`` and the run that wrote them), so an unchanged lake gives the same card.
+    """
     out = Location(exports)
     mentions = lake.read("mentions")
     # Only papers a mention names are published: read only their buckets.
     papers = lake.read("papers", partitions=buckets_of(mentions["paper_id"].drop_nulls()))
     records_frame = publication_records(papers, mentions)
-    registry, issued = issue_citation_keys(
-        lake, dict(zip(records_frame["paper_id"], records_frame["key_base"], strict=True)), now
-    )
-    keys = dict(zip(registry["paper_id"], registry["key"], strict=True))
     records = records_frame.to_dicts()
-    items = feed_items(mentions, papers, config.timezone)
+    settled = issue_citation_keys(
+        lake, records, now, key_format=config.key_format, keys_from=config.keys_from,
+        wait=timedelta(days=config.key_wait_days),
+    )  # fmt: skip
+    keys = settled.keys
+    items = paper_day_items(paper_days(mentions, papers), config.timezone)
     slugs = tag_slugs([t for r in records for t in r["tags"]] + [t for i in items for t in i.tags])
 
     bib, bib_report = bibliographies(records, keys, slugs, unicode=config.bibtex_unicode)
     changes = _bibtex_folder(out, "bibtex", bib)
     if biblatex or config.biblatex:
-        files, _ = bibliographies(records, keys, slugs, biblatex=True, unicode=True)
+        files, _ = bibliographies(records, keys, slugs, biblatex=True, previous=settled.previous)
         changes.extend(_bibtex_folder(out, "biblatex", files))
-    changes.extend(
-        sync_folder(out, "jsonl", jsonl_files(records, keys, mentions), (".jsonl", ".md"))
+    changes.extend(_bibtex_folder(out, "csl", csl_files(records, keys, slugs), ".json"))
+    provenance = Provenance(
+        version("digestlake"), lake.read("sources"), run_id, lake_versions or {}
     )
-    feeds = feed_files(items, slugs, base_url=config.base_url, max_items=config.feed_items)
-    changes.extend(sync_folder(out, "feeds", feeds, (".xml", ".atom", ".opml")))
+    tables = dataset_tables(records_frame, keys, mentions)
+    changes.extend(write_dataset(out, tables, provenance, config.dataset_shard_rows))
+    feeds = feed_files(
+        items, slugs, base_url=config.base_url, max_items=config.feed_items,
+        min_items=config.feed_min_items, opml_format=config.opml_format,
+    )  # fmt: skip
+    changes.extend(sync_folder(out, "feeds", feeds, FEED_SUFFIXES))
+    site = site_files(
+        papers, mentions, citations=site_citations(records, keys), feed_names=set(feeds),
+        slugs=slugs,
+    )  # fmt: skip
+    changes.extend(write_site(out, site))
+    quality = data_quality(
+        records, keys, bib_report.latex, provisional=settled.provisional,
+        changed=settled.changed, problems=settled.problems,
+    )  # fmt: skip
     return PublishReport(
         papers=len(records),
-        keys_issued=issued,
+        keys_issued=settled.issued,
         files=changes,
         simplified=bib_report.latex.simplified,
         kept_utf8="".join(sorted(bib_report.latex.kept_utf8)),
+        quality=quality,
     )
 
 

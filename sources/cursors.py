@@ -35,6 +35,14 @@ class HttpCursor:
     etag: str | None = None
     last_modified: str | None = None
     sha256: str | None = None
+    announced: str | None = None  # an arXiv listing: the announcement day it last served
+
+
+@dataclass(frozen=True, slots=True)
+class DayCursor:
+    """hf-daily: the last day read complete (a day is complete once it is over in UTC)."""
+
+    day: str  # YYYY-MM-DD
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +54,9 @@ class OaiCursor:
     started: str | None = None  # the day the current list began: its end's next ``from``
 
 
-Cursor = ContentCursor | GitCursor | HttpCursor | OaiCursor
+Cursor = ContentCursor | GitCursor | HttpCursor | OaiCursor | DayCursor
 _COMMIT = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def dump_cursor(cursor: Cursor | None) -> str | None:
@@ -58,9 +67,13 @@ def dump_cursor(cursor: Cursor | None) -> str | None:
             return digest
         case GitCursor(commit):
             return commit
-        case HttpCursor(etag, modified, sha256):
-            return json.dumps({"etag": etag, "last_modified": modified, "sha256": sha256},
-                              sort_keys=True)  # fmt: skip
+        case HttpCursor(etag, modified, sha256, announced):
+            fields = {"etag": etag, "last_modified": modified, "sha256": sha256}
+            if announced:  # absent for plain URLs: their cursors read as they always did
+                fields["announced"] = announced
+            return json.dumps(fields, sort_keys=True)
+        case DayCursor(day):
+            return day
         case OaiCursor(from_date, token, started):
             return json.dumps({"from": from_date, "token": token, "started": started},
                               sort_keys=True)  # fmt: skip
@@ -75,6 +88,8 @@ def load_cursor(text: str | None) -> Cursor | None:
         return ContentCursor(text)
     if _COMMIT.match(text):
         return GitCursor(text)
+    if _DAY.match(text):
+        return DayCursor(text)
     try:
         raw = json.loads(text)
     except ValueError:
@@ -83,4 +98,6 @@ def load_cursor(text: str | None) -> Cursor | None:
         return None
     if "token" in raw or "from" in raw:
         return OaiCursor(raw.get("from"), raw.get("token"), raw.get("started"))
-    return HttpCursor(raw.get("etag"), raw.get("last_modified"), raw.get("sha256"))
+    return HttpCursor(
+        raw.get("etag"), raw.get("last_modified"), raw.get("sha256"), raw.get("announced")
+    )

@@ -73,6 +73,11 @@ def _succeeds(repo: Path, *args: str) -> bool:
     return subprocess.run(["git", "-C", str(repo), *args], capture_output=True).returncode == 0
 
 
+def commit_date(repo: Path, sha: str) -> str:
+    """The committer date of ``sha``, ISO 8601 (``2025-07-20T11:37:34-06:00``)."""
+    return _git(repo, "show", "-s", "--format=%cI", sha).decode().strip()
+
+
 def has_commit(repo: Path, sha: str) -> bool:
     return _succeeds(repo, "cat-file", "-e", f"{sha}^{{commit}}")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from digestlake.sources import git
@@ -18,11 +19,15 @@ from digestlake.sources.cursors import (
     dump_cursor,
     load_cursor,
 )
-from digestlake.sources.digest_files import DigestDocument, is_url, read_digest_path
+from digestlake.sources.digest_files import is_url, read_digest_path
 from digestlake.sources.digest_url import read_digest_url
+from digestlake.sources.feed import read_feed
+from digestlake.sources.hf_daily import read_hf_daily
 from digestlake.sources.http import HttpClient
+from digestlake.sources.links import read_links
+from digestlake.sources.read import SourceRead
 from digestlake.sources.spec import SourceConfig
-from digestlake.sources.vault import NoteFile, is_git_location, read_vault_folder, read_vault_git
+from digestlake.sources.vault import is_git_location, read_vault_folder, read_vault_git
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,19 +35,7 @@ class ReadContext:
     cache: Path  # where remote vaults are mirrored
     offline: bool = False
     http: HttpClient = field(default_factory=HttpClient)  # the run's one polite client
-
-
-@dataclass(slots=True)
-class SourceRead:
-    """One read of a source."""
-
-    cursor: Cursor | None
-    unchanged: bool = False  # nothing changed since the cursor: nothing to parse
-    full: bool = False  # the records are the whole source: what they do not list is gone
-    skipped: str | None = None  # why the source was not read at all (offline)
-    documents: list[DigestDocument] = field(default_factory=list)  # kind "digest"
-    notes: list[NoteFile] = field(default_factory=list)  # kind "vault"
-    skipped_links: list[str] = field(default_factory=list)  # never followed (sources/inside.py)
+    now: datetime | None = None  # the run's clock (hf-daily's today); None: the wall clock
 
 
 def _text(cursor: Cursor | None, kind: type) -> str | None:
@@ -98,5 +91,34 @@ def read_vault(source: SourceConfig, cursor: Cursor | None, ctx: ReadContext) ->
     )
 
 
+def read_feed_source(source: SourceConfig, cursor: Cursor | None, ctx: ReadContext) -> SourceRead:
+    """RSS, Atom or JSON Feed: a URL (``HttpCursor``), or a file or folder (``ContentCursor``)."""
+    if ctx.offline and is_url(source.location):
+        return SourceRead(cursor, unchanged=True, skipped="offline")
+    return read_feed(source, cursor, ctx.http)
+
+
+def read_hf_daily_source(
+    source: SourceConfig, cursor: Cursor | None, ctx: ReadContext
+) -> SourceRead:
+    """Hugging Face Daily Papers, a day at a time (``DayCursor``)."""
+    if ctx.offline:
+        return SourceRead(cursor, unchanged=True, skipped="offline")
+    return read_hf_daily(source, cursor, ctx.http, ctx.now)
+
+
+def read_links_source(source: SourceConfig, cursor: Cursor | None, ctx: ReadContext) -> SourceRead:
+    """Link digests: a file or folder (``ContentCursor``), a page (``HttpCursor``) or a git
+    repository (``GitCursor``)."""
+    today = (ctx.now or datetime.now(UTC)).date()
+    return read_links(source, cursor, ctx.http, ctx.cache, offline=ctx.offline, today=today)
+
+
 Reader = Callable[[SourceConfig, Cursor | None, ReadContext], SourceRead]
-READERS: dict[str, Reader] = {"digest": read_digests, "vault": read_vault}
+READERS: dict[str, Reader] = {
+    "digest": read_digests,
+    "vault": read_vault,
+    "feed": read_feed_source,
+    "hf-daily": read_hf_daily_source,
+    "links": read_links_source,
+}

@@ -1,5 +1,5 @@
 """Publishing the real corpus, checked by the tools users run: bibtex, biber, pybtex,
-bibtexparser, feedparser, datasets, polars."""
+bibtexparser (feeds: test_feeds.py; the dataset: test_dataset.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 import bibtexparser
 import feedparser
@@ -17,11 +16,10 @@ import pytest
 from conftest import MEASUREMENTS, config_for, ingest_into
 
 from digestlake.lake.store import Lake
-from digestlake.pipeline.config import ExportsConfig, SourceConfig
+from digestlake.pipeline.config import SourceConfig
 from digestlake.pipeline.publish import publish
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-CONFIG = ExportsConfig()
 
 
 def ingest(lake: Lake, sources: list[SourceConfig], cache: Path) -> None:
@@ -121,47 +119,6 @@ def test_arxiv_fields_follow_the_export_style(published) -> None:
     assert any(e.entry_type == "online" for e in latex.entries)
 
 
-def test_every_feed_parses_and_the_opml_lists_them_all(published) -> None:
-    _, out, _ = published
-    feeds = sorted(p for p in (out / "feeds").iterdir() if p.suffix in (".xml", ".atom"))
-    assert len(feeds) > 200
-    for path in feeds:
-        parsed = feedparser.parse(path.read_bytes())
-        assert not parsed.bozo, (path.name, parsed.get("bozo_exception"))
-        assert parsed.version == ("atom10" if path.suffix == ".atom" else "rss20")
-        assert 0 < len(parsed.entries) <= CONFIG.feed_items
-        dates = [e.published_parsed for e in parsed.entries]
-        assert dates == sorted(dates, reverse=True)  # newest first
-        assert len({e.id for e in parsed.entries}) == len(parsed.entries)
-    opml = ET.parse(out / "feeds" / "index.opml")
-    listed = {o.get("xmlUrl").rsplit("/", 1)[1] for o in opml.iter("outline") if o.get("xmlUrl")}
-    assert listed == {p.name for p in feeds}
-    rl = feedparser.parse((out / "feeds" / "rl.xml").read_bytes())
-    assert all("rl" in [t.term for t in e.tags] for e in rl.entries)
-    assert rl.entries[0].id.startswith("urn:digestlake:mention:")
-    assert rl.entries[0].published.endswith("+0900")  # digest dates are Korean dates
-
-
-def test_jsonl_loads_with_datasets_and_polars(published, monkeypatch) -> None:
-    datasets = pytest.importorskip("datasets")
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    _, out, report = published
-    folder = out / "jsonl"
-    cache = str(folder.parent / "hf-cache")
-    papers = datasets.load_dataset(
-        "json", data_files=str(folder / "papers.jsonl"), split="train", cache_dir=cache
-    )
-    mentions = datasets.load_dataset(
-        "json", data_files=str(folder / "mentions.jsonl"), split="train", cache_dir=cache
-    )
-    assert len(papers) == report.papers and len(mentions) > 5000
-    assert papers.column_names[:3] == ["paper_id", "citation_key", "arxiv_id"]
-    typed = datasets.load_dataset(str(folder), "mentions", split="train", cache_dir=cache)
-    assert typed.features["tags"] == datasets.List(datasets.Value("string"))
-    assert len(pl.read_ndjson(folder / "papers.jsonl", infer_schema_length=None)) == report.papers
-    assert len(pl.read_ndjson(folder / "mentions.jsonl", infer_schema_length=None)) == len(mentions)
-
-
 def test_second_publish_changes_no_byte(published) -> None:
     lake, out, _ = published
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
@@ -203,7 +160,8 @@ def test_hostile_text_never_makes_an_invalid_file(tmp_path: Path) -> None:
     assert report.simplified  # the unbalanced math was simplified, and said so
     names = sorted(p.name for p in (out / "feeds").iterdir())
     assert all("/" not in n and not n.startswith(".") for n in names)
-    assert "x-y.xml" in names and len([n for n in names if n.startswith("c")]) == 4  # c, c-<hash>
+    # c and c-<hash> (#c++ and #c..), each as RSS, Atom and JSON Feed
+    assert "x-y.xml" in names and len([n for n in names if n.startswith("c")]) == 6
     for path in (out / "feeds").glob("*.xml"):
         assert not feedparser.parse(path.read_bytes()).bozo
     if shutil.which("bibtex"):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import polars as pl
 
-from digestlake.core.tables import MENTIONS
+from digestlake.core.tables import MENTION_SIGNALS, MENTIONS
 from digestlake.transforms.entry import Entry
 from digestlake.transforms.titles import normalise_title
 
@@ -45,10 +45,17 @@ class MentionInput:
     identity: str
     mention_id: str | None = None  # set to keep an existing mention (a renamed note)
     deleted: bool = False  # a note already deleted: kept, marked deleted
+    # ``MENTION_SIGNALS`` the source gives (hf-daily's upvotes, a listing's announce type)
+    signals: Mapping[str, object] = field(default_factory=dict)
 
 
-def _content_hash(row: dict) -> str:
-    payload = json.dumps([row[f] for f in CONTENT_FIELDS], default=str, ensure_ascii=False)
+def _content_hash(row: dict, signals: Mapping[str, object]) -> str:
+    """Signals count only where a source gives them, so the hashes of mentions from sources
+    without any stay what they were before signals existed (nothing rewritten)."""
+    content = [row[f] for f in CONTENT_FIELDS]
+    if signals:
+        content.append(sorted(signals.items()))
+    payload = json.dumps(content, default=str, ensure_ascii=False)
     return hashlib.sha1(payload.encode()).hexdigest()
 
 
@@ -89,7 +96,12 @@ def mentions_frame(source_id: str, kind: str, inputs: Iterable[MentionInput]) ->
             "arxiv_id": e.arxiv_id,
             "arxiv_version": e.arxiv_version,
         }
-        row["content_hash"] = _content_hash(row)
+        signals = {k: v for k, v in item.signals.items() if v is not None}
+        unknown = set(signals) - set(MENTION_SIGNALS)
+        if unknown:
+            raise ValueError(f"not mention signals: {sorted(unknown)}")
+        row |= signals
+        row["content_hash"] = _content_hash(row, signals)
         row["deleted"] = item.deleted
         rows.append(row)
     return pl.DataFrame(rows, schema=MENTIONS.schema, strict=False) if rows else MENTIONS.empty()

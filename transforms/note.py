@@ -44,6 +44,14 @@ def date_from_note_name(path: str) -> date | None:
         return None
 
 
+def title_from_note_name(path: str) -> str | None:
+    """The title a note's file name gives: ``arXiv/2023/231004 Yasa-1.md`` -> ``Yasa-1`` (its
+    ``YYMMDD`` prefix dropped); None for a name that is only a date."""
+    stem = PurePosixPath(path).name.removesuffix(".md")
+    title = _DATE_PREFIX.sub("", stem).strip()
+    return title or None
+
+
 def split_trailing_tags(line: str) -> tuple[str, list[str]]:
     """(text, tags) of a commentary line ending in ``#tags``: notes of 2020-07 and -08 typed
     the tag line onto the last line of the commentary."""
