@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime
 
 import polars as pl
+from deltalake import DeltaTable
 
 from digestlake.core.tables import RUNS
 from digestlake.lake.delta import ROWS_KEY, RUN_KEY
@@ -49,3 +50,38 @@ def table_changes(
                 rows = {k: rows[k] + int(counts.get(k, 0)) for k in rows}
         changes.append({"table": table, "version_before": start, "version_after": version, **rows})
     return changes
+
+
+def _origin(dt: DeltaTable, version: int) -> tuple[int, dict | None]:
+    """The version whose content ``version`` is (a restore traced back to what it restored),
+    and that version's commit info (None once the log no longer holds it)."""
+    latest = dt.history(1)
+    commit = latest[0] if latest and latest[0]["version"] == version else None
+    commits: dict[int, dict] | None = None
+    while True:
+        if commit is None:
+            commits = commits or {c["version"]: c for c in dt.history()}
+            commit = commits.get(version)
+            if commit is None:
+                return version, None
+        if commit.get("operation") != "RESTORE":
+            return version, commit
+        version, commit = int(commit["operationParameters"]["version"]), None
+
+
+def lake_state(lake: Lake) -> tuple[str | None, dict[str, int]]:
+    """What the lake holds now, as the versions that wrote it: each data table's version
+    (``runs`` left out: it changes with every run, the data does not), a restore counted as
+    the version it brought back, and the run whose commit is the newest of those (None when a
+    verb outside a run made it). The same content gives the same answer, rolled back or not."""
+    versions, newest = {}, (-1, None)
+    for table, current in lake.versions().items():
+        if table == "runs":
+            continue
+        # The log as it is now: delta-rs 1.6.6 numbers the history of a table opened at an
+        # older version wrongly (the newest commits, labelled from that version down).
+        log = lake.delta(table) if lake.pinned is None else Lake(lake.root).delta(table)
+        versions[table], commit = _origin(log, current)
+        if commit is not None and commit.get("timestamp", -1) > newest[0]:
+            newest = (commit["timestamp"], commit.get(RUN_KEY))
+    return newest[1], versions

@@ -23,6 +23,7 @@ from digestlake.exports.feeds import feed_files
 from digestlake.exports.files import FileChanges, sync_folder, tag_slugs
 from digestlake.exports.site import site_files, write_site
 from digestlake.exports.site_citations import site_citations
+from digestlake.lake.runs import lake_state
 from digestlake.lake.store import Lake
 from digestlake.pipeline.citation_keys import issue_citation_keys
 from digestlake.pipeline.config import Config, ExportsConfig
@@ -63,8 +64,8 @@ def write_exports(
     """The publish stage: ``lake`` into the folder ``exports``.
 
     ``run_id`` and ``lake_versions`` are what the dataset card names as the data's origin: the
-    run that committed the lake state being published and each table's version (on Delta,
-    ``Lake.versions()`` and the run that wrote them), so an unchanged lake gives the same card.
+    run that committed the lake state being published and each table's version; by default
+    they are read from the lake (``lake_state``), so an unchanged lake gives the same card.
     """
     out = Location(exports)
     mentions = lake.read("mentions")
@@ -86,9 +87,9 @@ def write_exports(
         files, _ = bibliographies(records, keys, slugs, biblatex=True, previous=settled.previous)
         changes.extend(_bibtex_folder(out, "biblatex", files))
     changes.extend(_bibtex_folder(out, "csl", csl_files(records, keys, slugs), ".json"))
-    provenance = Provenance(
-        version("digestlake"), lake.read("sources"), run_id, lake_versions or {}
-    )
+    if lake_versions is None:  # after the keys' commit: the state the exports are made from
+        run_id, lake_versions = lake_state(lake)
+    provenance = Provenance(version("digestlake"), lake.read("sources"), run_id, lake_versions)
     tables = dataset_tables(records_frame, keys, mentions)
     changes.extend(write_dataset(out, tables, provenance, config.dataset_shard_rows))
     feeds = feed_files(
