@@ -47,8 +47,7 @@ def _add(out: SourceRead, file: str, text: str | None, error: str | None, day: d
     out.problems += [quarantine_row(file, i.line, i.reason, i.excerpt) for i in issues]
 
 
-def _read_git(source: SourceConfig, cursor: Cursor | None, cache: Path, fetch: bool) -> SourceRead:
-    mirror = cache / "links" / f"{source.name}.git"
+def _read_git(source: SourceConfig, cursor: Cursor | None, mirror: Path, fetch: bool) -> SourceRead:
     known = dump_cursor(cursor) if isinstance(cursor, GitCursor) else None
     read = read_vault_git(
         source.location, mirror, known, rev=source.rev, encoding=source.encoding, fetch=fetch
@@ -109,5 +108,8 @@ def read_links(
         return out
     if is_git_location(location):
         remote = not Path(location).exists()
-        return _read_git(source, cursor, cache, fetch=not (offline and remote))
+        mirror = cache / "links" / f"{source.name}.git"
+        if offline and remote and not git.mirrors(mirror, location):
+            return SourceRead(cursor, unchanged=True, skipped="offline, and no cached clone yet")
+        return _read_git(source, cursor, mirror, fetch=not (offline and remote))
     return _read_path(source, cursor)
