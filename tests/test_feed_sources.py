@@ -311,3 +311,15 @@ def test_an_atom_listing_is_read_as_the_rss_one() -> None:
     assert (made.entry.arxiv_id, made.entry.arxiv_version) == ("2406.11111", 2)
     assert made.entry.digest_date == date(2024, 6, 18) and made.entry.commentary is None
     assert feed.items[0].rights == "http://creativecommons.org/licenses/by/4.0/"
+
+
+def test_the_summary_says_a_listing_was_served_again() -> None:
+    from digestlake.pipeline.ingest import IngestReport, SourceReport
+    from digestlake.pipeline.summary import ingest_summary
+
+    again = SourceReport("cs-cl", "repeated", unchanged=4, error="the announcement of 2024-06-18 served again: no new one yet")  # fmt: skip
+    lines = ingest_summary(IngestReport([again], [], 4, 4), "lake")
+    assert lines[0] == (
+        "  cs-cl: repeated (the announcement of 2024-06-18 served again: no new one yet): "
+        "0 new, 0 updated, 4 unchanged, 0 deleted, 0 quarantined"
+    )

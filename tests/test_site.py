@@ -6,6 +6,7 @@ exports server on 127.0.0.1."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 import time
@@ -200,8 +201,11 @@ def test_a_paper_seen_in_two_digests_shows_both_mentions(browser, base: str, sit
     assert {"vault", "dair"} <= sources
     assert by_css(browser, "article.mention .commentary[lang='ko']")  # the note's Korean
     assert by_css(browser, "link[rel='alternate'][type='application/rss+xml']")
-    bibtex = by_css(browser, "pre.copy code")[0].text
+    bibtex, csl = (code.text for code in by_css(browser, "pre.copy code"))
+    key = bibtex.split("{", 1)[1].split(",", 1)[0]
     assert bibtex.startswith("@") and paper["paper_id"] in bibtex
+    [item] = json.loads(csl)  # the CSL-JSON to paste into Zotero: the same key
+    assert item["id"] == key and item["number"] == paper["paper_id"]
     assert by_css(browser, "button.copy-button")  # the script adds a copy button
     browser.save_screenshot(str(site["exports"].parent / f"paper-{base[:4]}.png"))
     assert not console_errors(browser)
