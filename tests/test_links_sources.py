@@ -110,6 +110,9 @@ def test_a_page_at_a_url_and_a_folder_are_link_sources(tmp_path: Path) -> None:
     assert [s.new for s in first.sources] == [1, 1]
     assert [(s.status, s.deleted) for s in second.sources] == [("ok", 1), ("unchanged", 0)]
     m = Lake(tmp_path / "lake").read("mentions").sort("source_id")
+    page_row = m.row(1, named=True)
+    assert page_row["commentary"] == "Toolformer (https://arxiv.org/abs/2302.04761)"
+    assert page_row["digest_date"] == date(2024, 6, 11)
     assert m.select("arxiv_id", "title", "deleted").rows() == [
         ("2303.17651", "Self-Refine", True), ("2302.04761", None, False)
     ]  # fmt: skip
