@@ -178,7 +178,7 @@ def test_a_search_by_keyboard_finds_a_real_title(browser, base: str, site: dict)
     assert not console_errors(browser)
 
 
-def test_the_tag_filter_narrows_the_list(browser, base: str) -> None:
+def test_the_tag_source_and_date_filters_narrow_the_list(browser, base: str, site: dict) -> None:
     from selenium.webdriver.support.ui import Select
 
     browser.get(base + "search.html?q=model")
@@ -190,6 +190,13 @@ def test_the_tag_filter_narrows_the_list(browser, base: str) -> None:
     assert 0 < narrowed < everything
     shown = by_css(browser, "#results li .authors")
     assert shown and all("#llm" in s.text.split() for s in shown)
+    # The source and date filters, from the address as a bookmark would give them.
+    hf = site["mentions"].filter(pl.col("source_id") == "hf")["paper_id"].n_unique()
+    browser.get(base + "search.html?source=hf&from=2024-10-25&to=2024-10-25")
+    wait_until(browser, lambda: by_css(browser, "#status")[0].text, "a result count")
+    assert by_css(browser, "#status")[0].text == f"{hf} papers"
+    browser.get(base + "search.html?source=hf&from=2024-10-26")
+    assert by_css(browser, "#status")[0].text == "0 papers"
     assert not console_errors(browser)
 
 
