@@ -146,7 +146,7 @@ def test_the_chart_is_svg_with_a_bar_and_a_tooltip_per_month() -> None:
     assert [b.find("{http://www.w3.org/2000/svg}title").text for b in bars] == [
         "2024-01: 3", "2024-02: 0", "2024-03: 6",
     ]  # fmt: skip
-    assert [float(b.get("height")) for b in bars][1:] == [0.0, 104.0]  # the peak is full
+    assert [float(b.get("height")) for b in bars][1:] == [0.0, 110.0]  # the peak is full
     assert root.get("aria-label").startswith('Mentions of #a"<b> per month: 9')
     assert month_chart([], "x") == ""
 
