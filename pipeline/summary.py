@@ -70,8 +70,7 @@ def publish_summary(report: PublishReport, exports_path: Path | str) -> list[str
         f"{len(files.removed)} removed)"
     ]
     lines += [f"  simplified {item}" for item in report.simplified[:SHOWN]]
-    if report.kept_utf8:
-        lines.append(f"  kept as UTF-8 in BibTeX (no LaTeX form): {report.kept_utf8[:60]}")
+    lines += [f"  citations: {line}" for line in report.quality.lines(SHOWN)]
     return lines
 
 
