@@ -169,6 +169,30 @@ def test_names_are_written_last_first_and_groups_whole(published) -> None:
     assert "{Mistral AI}" in every and not any(ord(ch) > 127 for ch in every)
 
 
+def test_keys_of_the_real_export_name_an_author_never_a_generic_word(published) -> None:
+    """Issue 11's real cases: no anon key for a paper whose metadata names an author, no key
+    from a generic organisation word (team2025every, ai2024mathtral), none from a marker
+    (12025gpu); Mistral AI, the Ling Team and K-Adapter as a researcher would cite them."""
+    lake, out, _ = published
+    keys = lake.read("citation_keys")
+    assert keys.height == keys["key"].str.to_lowercase().n_unique()
+    assert keys["key"].str.contains(r"^[A-Za-z0-9]+$").all()
+    items = json.loads((out / "csl" / "all.json").read_text(encoding="utf-8"))
+    named = {i["id"] for i in items if any("family" in a for a in i.get("author", []))}
+    assert not [k for k in named if k.startswith("anon")]
+    generic = r"^(team|teams|ai|research|lab|labs|group|the|authors)(19|20)\d\d"
+    assert keys.filter(pl.col("key").str.contains(generic)).height == 0
+    assert keys.filter(pl.col("key").str.contains(r"^\d+(19|20)\d\d")).height == 0
+    by_title = {i["title"]: i["id"] for i in items}
+    assert by_title["ThunderKittens"] == "hazy2024thunderkittens"
+    assert by_title["MathΣtral, Codestral Mamba"] == "mistral2024mathtral"
+    assert by_title["K-Adapter: Infusing Knowledge into Pre-Trained Models with Adapters"] == (
+        "wang2020kadapter"
+    )
+    lings = sorted(k for t, k in by_title.items() if t.startswith("Every ") and "ling" in k)
+    assert len(lings) >= 3 and all(k.startswith("ling2025every") for k in lings)
+
+
 def test_csl_json_is_valid_and_pandoc_renders_every_entry(published, tmp_path: Path) -> None:
     """csl/all.json against the CSL-JSON schema, then pandoc --citeproc citing every item."""
     jsonschema = pytest.importorskip("jsonschema")
