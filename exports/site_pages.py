@@ -76,6 +76,24 @@ class PageRenderer:
 
     def __post_init__(self) -> None:
         self.env = environment()
+        self.env.globals["tag_links"] = self.tag_links
+        self._tag_links: dict[tuple[tuple[str, ...], str], Markup] = {}
+
+    def tag_links(self, tags: tuple[str, ...], root: str) -> Markup:
+        """A list of links to the tags' pages: the same few lists recur on thousands of
+        pages, so each is rendered once."""
+        key = (tuple(tags), root)
+        if key not in self._tag_links:
+            items = Markup("").join(
+                Markup('<li><a href="{}tags/{}.html">#{}</a></li>').format(
+                    root, self.tag_pages[tag], tag
+                )
+                for tag in tags
+            )
+            self._tag_links[key] = (
+                Markup('<ul class="tags" aria-label="Tags">{}</ul>').format(items) if tags else ""
+            )
+        return self._tag_links[key]
 
     def render(self, template: str, root: str, feeds: list[FeedLink], **values: object) -> bytes:
         page = self.env.get_template(template).render(
