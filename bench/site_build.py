@@ -33,9 +33,7 @@ def build(lake: Lake, out: Location) -> tuple[float, float, dict[str, dict[str, 
     started = time.perf_counter()
     mentions, papers = lake.read("mentions"), lake.read("papers")
     tags = [t for ts in mentions["tags"].to_list() if ts for t in ts]
-    files = site_files(
-        papers, mentions, citations={}, feed_names={"all.xml"}, slugs=tag_slugs(tags)
-    )
+    files = site_files(papers, mentions, citations={}, feeds={}, slugs=tag_slugs(tags))
     rendered = time.perf_counter()
     changes = write_site(out, files)
     return rendered - started, time.perf_counter() - rendered, files, len(changes.written)

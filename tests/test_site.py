@@ -13,7 +13,8 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
+from urllib.request import url2pathname, urlopen
 
 import polars as pl
 import pytest
@@ -113,6 +114,14 @@ def base(request: pytest.FixtureRequest, site: dict) -> str:
     return request.getfixturevalue("http_base")
 
 
+def resolves(url: str) -> bool:
+    """Whether a link the browser resolved names a file the exports hold."""
+    if url.startswith("file://"):
+        return Path(url2pathname(urlsplit(url).path)).is_file()
+    with urlopen(url) as answer:
+        return answer.status == 200 and answer.read().startswith(b"<?xml")
+
+
 def console_errors(browser) -> list[dict]:
     return [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
 
@@ -157,6 +166,10 @@ def test_the_index_lists_the_newest_day_and_busiest_tags(browser, base: str, sit
     assert days and days[0].get_attribute("id") == f"day-{newest.isoformat()}"
     assert by_css(browser, "ol.busiest li a")  # the last 30 days up to the newest day
     browser.save_screenshot(str(site["exports"].parent / f"index-{base[:4]}.png"))
+    by_css(browser, "section.day a[href^='papers/']")[0].click()  # a paper of the newest day
+    wait_until(browser, lambda: by_css(browser, "article.paper h1"), "its page")
+    feed = by_css(browser, "link[rel='alternate'][href$='feeds/all.xml']")  # it is in all.xml
+    assert feed and resolves(feed[0].get_attribute("href"))
     assert not console_errors(browser)
 
 
@@ -207,7 +220,6 @@ def test_a_paper_seen_in_two_digests_shows_both_mentions(browser, base: str, sit
     sources = {a.text for a in by_css(browser, "article.mention h3 a[href*='sources/']")}
     assert {"vault", "dair"} <= sources
     assert by_css(browser, "article.mention .commentary[lang='ko']")  # the note's Korean
-    assert by_css(browser, "link[rel='alternate'][type='application/rss+xml']")
     bibtex, csl = (code.text for code in by_css(browser, "pre.copy code"))
     key = bibtex.split("{", 1)[1].split(",", 1)[0]
     assert bibtex.startswith("@") and paper["paper_id"] in bibtex

@@ -175,8 +175,10 @@ def test_the_search_index_cannot_end_its_script() -> None:
 
 def build(mentions: pl.DataFrame) -> dict[str, dict[str, bytes]]:
     citations = {"2401.00001": Citation("@misc{kim2024tiny,\n}\n", None)}
+    item = b'<guid isPermaLink="false">urn:digestlake:paper:2401.00001:2024-01-03</guid>'
+    feeds = {"all.xml": item, "all.atom": b"", "llm.xml": item, "index.opml": b""}
     return site_files(
-        PAPERS_FRAME, mentions, citations=citations, feed_names={"all.xml", "llm.xml"},
+        PAPERS_FRAME, mentions, citations=citations, feeds=feeds,
         slugs={"llm": "llm", "strings": "strings"},
     )  # fmt: skip
 
@@ -209,6 +211,9 @@ def test_pages_read_without_script_and_announce_their_feeds(tmp_path: Path) -> N
     assert '<div class="commentary" lang="en">' in page and "Machine-written summary" in page
     assert "@misc{kim2024tiny," in page and "<dt>upvotes</dt><dd>42</dd>" in page
     assert '<link rel="alternate" type="application/rss+xml" title="#llm (RSS)" href="../../feeds/llm.xml">' in page  # fmt: skip
+    assert 'title="All papers (Atom)" href="../../feeds/all.atom">' in page
+    old = files["papers"]["hep-th-9901001.html"].decode()  # in no feed: announces none
+    assert '<link rel="alternate"' not in old and "In the feeds" not in old
     assert re.findall(r"<script[^>]*>(.+?)</script>", page, re.S) == []  # no inline script
     tag = files["tags"]["llm.html"].decode()
     assert "<svg" in tag and 'href="../papers/hep-th-9901001.html"' in tag
