@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/noop_run.py
 	$(BIN)/python bench/incremental_ingest.py
 	$(BIN)/python bench/parser_worst_case.py
+	$(BIN)/python bench/site_build.py
 
 clean:
 	rm -rf data/lake data/exports data/cache

@@ -1,12 +1,14 @@
-"""Benchmark: BibTeX export speed, LaTeX-safe, side by side with bibtexparser and pybtex.
+"""Benchmark: BibTeX export speed, LaTeX-safe, side by side with bibtexparser and pybtex,
+and the CSL-JSON export beside them.
 
 The real corpus (vault bundle + 530 digest days from ../shared) is ingested into a temporary
-lake; then the same papers are written three ways, interleaved, best of N each:
-  ours          exports.bibtex (LaTeX-encoded text fields, verbatim url/doi/eprint)
+lake; then the same papers are written four ways, interleaved, best of N each:
+  ours          exports.bibtex (LaTeX-encoded text fields, names split, verbatim url/doi/eprint)
   bibtexparser  2.x write_string with LatexEncodingMiddleware (its fastest in-place stack)
   pybtex        BibliographyData.to_string("bibtex") (escapes & % _ only; no LaTeX encoding)
+  csl-json      exports.csl_json (the items, serialised)
 Each time includes building that library's entry objects from the same records.
-Target (issue 3): ours at least 20x faster than both.
+Target (issues 3 and 11): ours at least 20x faster than bibtexparser and pybtex.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import need, options
@@ -29,10 +32,11 @@ from pybtex.database import BibliographyData, Person  # noqa: E402
 from pybtex.database import Entry as PybtexEntry  # noqa: E402
 
 from digestlake.exports.bibtex import BibReport, bib_entry  # noqa: E402
+from digestlake.exports.csl_json import csl_files  # noqa: E402
 from digestlake.lake.store import Lake  # noqa: E402
 from digestlake.pipeline.config import Config, SourceConfig  # noqa: E402
 from digestlake.pipeline.ingest import ingest  # noqa: E402
-from digestlake.transforms.citation_keys import assign_keys  # noqa: E402
+from digestlake.transforms.citation_keys import Wanted, key_parts, settle_keys  # noqa: E402
 from digestlake.transforms.publication import publication_records  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -46,15 +50,22 @@ def load_records(work: Path) -> tuple[list[dict], dict[str, str]]:
     ]
     ingest(Config(lake_path=work / "lake", exports_path=work / "out", cache_path=work / "cache",
                   sources=sources))  # fmt: skip
-    frame = publication_records(lake.read("papers"), lake.read("mentions"))
-    keys = assign_keys(dict(zip(frame["paper_id"], frame["key_base"], strict=True)), {})
-    return frame.to_dicts(), keys
+    records = publication_records(lake.read("papers"), lake.read("mentions")).to_dicts()
+    wanted = {
+        r["paper_id"]: Wanted(
+            key_parts([(p["name"], p["organisation"]) for p in r["people"]], r["year"], r["title"]),
+            final=True,
+        )
+        for r in records
+    }
+    settled = settle_keys({}, wanted, datetime.now(UTC), wait=timedelta(0))
+    return records, {p: row.key for p, row in settled.rows.items()}
 
 
 def raw_fields(r: dict) -> list[tuple[str, str]]:
     fields = [
         ("title", r["title"] or r["paper_id"]),
-        ("author", " and ".join(r["author_names"] or [])),
+        ("author", " and ".join(p["name"] for p in r["people"] or [])),
     ]
     fields += [("year", str(r["year"] or "")), ("url", r["url"] or "")]
     if r["arxiv_id"]:
@@ -87,9 +98,13 @@ def with_pybtex(records: list[dict], keys: dict[str, str]) -> str:
     data = BibliographyData()
     for r in records:
         fields = [(k, v) for k, v in raw_fields(r) if k != "author"]
-        persons = {"author": [Person(n) for n in r["author_names"] or []]}
+        persons = {"author": [Person(p["name"]) for p in r["people"] or []]}
         data.add_entry(keys[r["paper_id"]], PybtexEntry("misc", fields=fields, persons=persons))
     return data.to_string("bibtex")
+
+
+def with_csl_json(records: list[dict], keys: dict[str, str]) -> bytes:
+    return csl_files(records, keys, {})[""]["all.json"]
 
 
 def best(fn, records, keys, runs: int) -> float:
@@ -108,17 +123,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         records, keys = load_records(Path(tmp))
     n = len(records)
-    results = {"ours": [], "bibtexparser": [], "pybtex": []}
-    for _ in range(args.runs):  # interleaved, so all three see the same machine state
-        results["ours"].append(best(ours, records, keys, 1))
-        results["bibtexparser"].append(best(with_bibtexparser, records, keys, 1))
-        results["pybtex"].append(best(with_pybtex, records, keys, 1))
+    writers = {"ours": ours, "bibtexparser": with_bibtexparser, "pybtex": with_pybtex,
+               "csl-json": with_csl_json}  # fmt: skip
+    results = {name: [] for name in writers}
+    for _ in range(args.runs):  # interleaved, so all of them see the same machine state
+        for name, writer in writers.items():
+            results[name].append(best(writer, records, keys, 1))
     fastest = {name: min(times) for name, times in results.items()}
     print(f"BibTeX export of {n} papers from the real corpus (best of {args.runs} runs)")
     for name, seconds in fastest.items():
         print(f"  {name:<13} {seconds:7.3f} s  {n / seconds:>9,.0f} entries/s")
     for name in ("bibtexparser", "pybtex"):
         print(f"  ours vs {name:<13} {fastest[name] / fastest['ours']:5.1f}x faster (target 20x)")
+    print(f"  csl-json is {fastest['csl-json'] / fastest['ours']:.2f}x ours' BibTeX time")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ Authors go out as one ``dc:creator`` in RSS (its own ``<author>`` must be an e-m
 address), names comma-joined as arXiv's listings write them, and one ``<author><name>`` each
 in Atom; the HTML content as ``content:encoded`` / ``content type="html"``, the plain summary
 as ``description`` / ``summary``. An item's feedgen entry is built once and shared by every
-feed that lists it (the tag feeds and ``all``): building entries, not writing
-XML, is where a naive loop spends its time.
+feed that lists it (the tag feeds and ``all``), and so are its XML elements: a naive loop
+spends more of its time building them than writing them.
 """
 
 from __future__ import annotations
@@ -17,10 +17,31 @@ from datetime import UTC, datetime
 from feedgen.entry import FeedEntry
 from feedgen.ext.dc import DcEntryExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from digestlake.exports.feed_items import PaperDayItem
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class _BuiltOnce(FeedEntry):
+    """A feedgen entry whose RSS and Atom elements are built on first use and reused by every
+    later feed: feedgen builds them anew for each feed it renders. Reusing one is safe because
+    a feed is serialised before the next is built (appending the element to the next feed's
+    channel moves it there) and an item is in a feed at most once."""
+
+    _rss = None
+    _atom = None
+
+    def rss_entry(self, extensions: bool = True) -> etree._Element:
+        if self._rss is None:
+            self._rss = super().rss_entry(extensions)
+        return self._rss
+
+    def atom_entry(self, extensions: bool = True) -> etree._Element:
+        if self._atom is None:
+            self._atom = super().atom_entry(extensions)
+        return self._atom
 
 
 class FeedEntries:
@@ -37,7 +58,7 @@ class FeedEntries:
 
 
 def _entry(item: PaperDayItem) -> FeedEntry:
-    fe = FeedEntry()
+    fe = _BuiltOnce()
     fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
     fe.id(item.guid)
     fe.guid(item.guid, permalink=False)

@@ -10,6 +10,8 @@ rewritten only when its bytes change, and the same lake gives the same bytes.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from digestlake.core.location import Location
@@ -31,6 +33,7 @@ _FEED_KINDS = {
     ".json": ("application/feed+json", "JSON Feed"),
 }
 _SUFFIXES = (".html", ".js", ".css")
+_GUID = re.compile(rb"<guid[^>]*>urn:digestlake:paper:(.+?):\d{4}-\d{2}-\d{2}</guid>")
 
 
 def feed_links(feed_names: set[str], slugs: dict[str, str]) -> tuple[list, dict[str, list]]:
@@ -48,23 +51,39 @@ def feed_links(feed_names: set[str], slugs: dict[str, str]) -> tuple[list, dict[
     return links("all", "All papers"), {tag: found for tag, found in by_tag.items() if found}
 
 
+def papers_in_feeds(
+    feeds: dict[str, bytes], links: dict[str, list[FeedLink]]
+) -> dict[str, list[FeedLink]]:
+    """The feeds each paper is in: those whose items' GUIDs (``urn:digestlake:paper:<id>:
+    <day>``) name it, read from each RSS file (its Atom and JSON Feed hold the same items);
+    ``links`` are the feeds' links by file stem, in the order pages list them."""
+    found: dict[str, list[FeedLink]] = {}
+    for stem, stem_links in links.items():
+        for paper_id in dict.fromkeys(_GUID.findall(feeds.get(f"{stem}.xml", b""))):
+            found.setdefault(paper_id.decode(), []).extend(stem_links)
+    return found
+
+
 def site_files(
     papers: pl.DataFrame,
     mentions: pl.DataFrame,
     *,
     citations: dict[str, Citation],
-    feed_names: set[str],
+    feeds: dict[str, bytes],
     slugs: dict[str, str],
 ) -> dict[str, dict[str, bytes]]:
-    """Every file of the site by folder (``""`` is the site's root)."""
+    """Every file of the site by folder (``""`` is the site's root); ``feeds`` are the files
+    of ``feeds/`` by name, which pages link and announce."""
     pages = site_papers(papers, mentions)
     listings = site_listings(pages, paper_days(mentions, papers), window_days=BUSY_WINDOW_DAYS)
-    all_feeds, tag_feeds = feed_links(feed_names, slugs)
+    all_feeds, tag_feeds = feed_links(set(feeds), slugs)
+    by_stem = {"all": all_feeds} | {slugs[tag]: links for tag, links in sorted(tag_feeds.items())}
     renderer = PageRenderer(
         tag_pages=slugs,
         source_pages=tag_slugs(list(listings.sources)),
         all_feeds=all_feeds,
         tag_feeds=tag_feeds,
+        paper_feeds=papers_in_feeds(feeds, by_stem),
     )
     none = Citation(None, None)
     papers_folder = {

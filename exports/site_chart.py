@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-_WIDTH, _HEIGHT, _LABEL = 600, 120, 16  # the drawing's units (it scales to the page)
+_WIDTH, _HEIGHT, _LABEL = 600, 150, 20  # the drawing's units (it scales to the page)
 
 
 def month_chart(months: list[tuple[str, int]], tag: str) -> str:
@@ -17,13 +17,13 @@ def month_chart(months: list[tuple[str, int]], tag: str) -> str:
     peak = max(n for _, n in months) or 1
     total = sum(n for _, n in months)
     step = _WIDTH / len(months)
-    plot = _HEIGHT - _LABEL
+    plot = _HEIGHT - 2 * _LABEL  # a label row above the bars (the peak) and one below
     bars = []
     for i, (month, count) in enumerate(months):
         height = round(plot * count / peak, 1)
         x, width = round(i * step, 2), round(max(step * 0.8, 1), 2)
         bars.append(
-            f'<rect class="bar-rect" x="{x}" y="{round(plot - height, 1)}" width="{width}"'
+            f'<rect class="bar-rect" x="{x}" y="{round(_LABEL + plot - height, 1)}" width="{width}"'
             f' height="{height}"><title>{escape(month)}: {count}</title></rect>'
         )
     label = (
@@ -36,6 +36,6 @@ def month_chart(months: list[tuple[str, int]], tag: str) -> str:
         + "".join(bars)
         + f'<text x="0" y="{_HEIGHT - 3}">{escape(months[0][0])}</text>'
         + f'<text x="{_WIDTH}" y="{_HEIGHT - 3}" text-anchor="end">{escape(months[-1][0])}</text>'
-        + f'<text x="{_WIDTH}" y="11" text-anchor="end">max {peak}</text>'
+        + f'<text x="0" y="{_LABEL - 6}">at most {peak} a month</text>'
         + "</svg>"
     )

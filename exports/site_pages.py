@@ -67,20 +67,41 @@ def _with_root(feeds: list[FeedLink], root: str) -> list[FeedLink]:
 @dataclass
 class PageRenderer:
     """Renders each page kind with what every page needs: the tag and source page names and
-    the feeds (relative to the site root) announced for everything and for each tag."""
+    the feeds (relative to the site root) for everything, for each tag and for each paper. A
+    page announces the feeds it belongs to; the footer, the feeds for everything."""
 
     tag_pages: dict[str, str]
     source_pages: dict[str, str]
     all_feeds: list[FeedLink]
     tag_feeds: dict[str, list[FeedLink]]
+    paper_feeds: dict[str, list[FeedLink]]  # by paper id: the feeds that hold an item of it
 
     def __post_init__(self) -> None:
         self.env = environment()
+        self.env.globals["tag_links"] = self.tag_links
+        self._tag_links: dict[tuple[tuple[str, ...], str], Markup] = {}
+
+    def tag_links(self, tags: tuple[str, ...], root: str) -> Markup:
+        """A list of links to the tags' pages: the same few lists recur on thousands of
+        pages, so each is rendered once."""
+        key = (tuple(tags), root)
+        if key not in self._tag_links:
+            items = Markup("").join(
+                Markup('<li><a href="{}tags/{}.html">#{}</a></li>').format(
+                    root, self.tag_pages[tag], tag
+                )
+                for tag in tags
+            )
+            self._tag_links[key] = (
+                Markup('<ul class="tags" aria-label="Tags">{}</ul>').format(items) if tags else ""
+            )
+        return self._tag_links[key]
 
     def render(self, template: str, root: str, feeds: list[FeedLink], **values: object) -> bytes:
         page = self.env.get_template(template).render(
             root=root,
             feeds=_with_root(feeds, root),
+            site_feeds=_with_root(self.all_feeds, root),
             tag_pages=self.tag_pages,
             source_pages=self.source_pages,
             **values,
@@ -159,10 +180,10 @@ class PageRenderer:
         return pages
 
     def paper(self, paper: SitePaper, bibtex: str | None, csl: str | None) -> bytes:
-        feeds = [f for tag in paper.tags for f in self.tag_feeds.get(tag, [])]
         return self.render(
-            "paper.html", "../", feeds + self.all_feeds, paper=paper, bibtex=bibtex, csl=csl
-        )
+            "paper.html", "../", self.paper_feeds.get(paper.paper_id, []),
+            paper=paper, bibtex=bibtex, csl=csl,
+        )  # fmt: skip
 
     def search(self, listings: Listings) -> bytes:
         days = list(listings.days)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
 
+from digestlake.exports.opml import FORMATS as OPML_FORMATS
 from digestlake.sources.http import HttpPolicy
 from digestlake.sources.spec import SourceConfig, check_options
 from digestlake.transforms.citation_keys import KEY_FORMATS
@@ -47,9 +48,6 @@ class ArxivConfig:
     min_interval_s: float = 3.0
     cache: str = "data/cache/arxiv"
     overrides: str = ""  # a TOML file of [[pin]] / [[forbid]] title matches (optional)
-
-
-OPML_FORMATS = ("rss", "atom", "json")  # [exports] opml_format
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,11 +359,8 @@ def load_config(
     for key in ("feed_items", "feed_min_items", "dataset_shard_rows"):
         if getattr(exports, key) < 1:
             raise ConfigError(f"[exports] {key} must be at least 1")
-    if exports.opml_format not in OPML_FORMATS:
-        raise ConfigError(
-            f"[exports] opml_format must be one of {', '.join(OPML_FORMATS)}, "
-            f"got {exports.opml_format!r}"
-        )
+    if (kind := exports.opml_format) not in OPML_FORMATS:
+        raise ConfigError(f"[exports] opml_format must be {', '.join(OPML_FORMATS)}: {kind!r}")
     run = _section(RunConfig, raw.get("run", {}), "run")
     if run.on_busy not in ("wait", "exit"):
         raise ConfigError(f"[run] on_busy must be wait or exit, got {run.on_busy!r}")

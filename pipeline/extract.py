@@ -101,8 +101,13 @@ def _records(batch: SourceBatch, read: SourceRead, existing: pl.DataFrame) -> No
     batch.papers, batch.state, batch.note = read.papers, read.state, read.note
 
 
-_PARSERS = {"digest": _digests, "vault": _notes, "feed": _records, "hf-daily": _records}
-_PARSERS["links"] = _records
+_PARSERS = {
+    "digest": _digests,
+    "vault": _notes,
+    "feed": _records,
+    "hf-daily": _records,
+    "links": _records,
+}
 
 
 def extract_source(

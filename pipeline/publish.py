@@ -98,9 +98,8 @@ def write_exports(
     )  # fmt: skip
     changes.extend(sync_folder(out, "feeds", feeds, FEED_SUFFIXES))
     site = site_files(
-        papers, mentions, citations=site_citations(records, keys), feed_names=set(feeds),
-        slugs=slugs,
-    )  # fmt: skip
+        papers, mentions, citations=site_citations(records, keys), feeds=feeds, slugs=slugs
+    )
     changes.extend(write_site(out, site))
     quality = data_quality(
         records, keys, bib_report.latex, provisional=settled.provisional,

@@ -108,6 +108,8 @@ def render_markdown(row: dict, report: PipelineReport | None, info: RunInfo) -> 
             + (f" (arXiv: {e.error})" if e.error else "")
             + ".",
         ]
+    if report is not None and (quality := report.publish.quality.lines()):
+        lines += ["", "Citations (data quality, by key):", "", *[f"- {q}" for q in quality]]
     lines += [
         "",
         f"Files written: {row['lake_files_written']} in the lake, "

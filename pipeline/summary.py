@@ -21,10 +21,11 @@ def ingest_summary(report: IngestReport, lake_path: Path | str) -> list[str]:
             lines.append(f"  {s.source_id}: FAILED: {s.error}")
         elif s.status in ("unchanged", "skipped"):
             lines.append(f"  {s.source_id}: {s.status}{f' ({s.error})' if s.error else ''}")
-        else:
+        else:  # an arXiv listing served again or empty says so before its counts
+            state = f"{s.status} ({s.error}): " if s.status != "ok" else ""
             lines.append(
-                f"  {s.source_id}: {s.new} new, {s.updated} updated, {s.unchanged} unchanged, "
-                f"{s.deleted} deleted, {s.quarantined} quarantined"
+                f"  {s.source_id}: {state}{s.new} new, {s.updated} updated, "
+                f"{s.unchanged} unchanged, {s.deleted} deleted, {s.quarantined} quarantined"
                 + (f", {s.links_skipped} links skipped" if s.links_skipped else "")
             )
         lines += [f"    quarantined {problem}" for problem in s.problems[:SHOWN]]
@@ -71,8 +72,7 @@ def publish_summary(report: PublishReport, exports_path: Path | str) -> list[str
         f"{len(files.removed)} removed)"
     ]
     lines += [f"  simplified {item}" for item in report.simplified[:SHOWN]]
-    if report.kept_utf8:
-        lines.append(f"  kept as UTF-8 in BibTeX (no LaTeX form): {report.kept_utf8[:60]}")
+    lines += [f"  citations: {line}" for line in report.quality.lines(SHOWN)]
     return lines
 
 

@@ -103,7 +103,7 @@ def _read_document(
         out.reread.append(made.file)
         out.mentions.append(made)
         if parts and made.entry.title:
-            papers.append((listing_record(item, parts, made.entry.title), item.rights))
+            papers.append((listing_record(item, parts, made.entry), item.rights))
     if len(parsed.items) > MAX_ENTRIES_PER_FILE:
         reason = f"{len(parsed.items)} items; the first {MAX_ENTRIES_PER_FILE} are read"
         out.problems.append(quarantine_row(doc.location, None, reason))

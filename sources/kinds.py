@@ -95,7 +95,7 @@ def read_feed_source(source: SourceConfig, cursor: Cursor | None, ctx: ReadConte
     """RSS, Atom or JSON Feed: a URL (``HttpCursor``), or a file or folder (``ContentCursor``)."""
     if ctx.offline and is_url(source.location):
         return SourceRead(cursor, unchanged=True, skipped="offline")
-    return read_feed(source, cursor, ctx.http)
+    return read_feed(source, cursor, ctx.http, ctx.now)
 
 
 def read_hf_daily_source(

@@ -8,6 +8,7 @@ folder, the run's day for a URL).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -34,21 +35,29 @@ from digestlake.transforms.quarantine import quarantine_row
 LINK_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 
 
+_TAGS = re.compile(r"<(?:!doctype|html|body|p|div|h[1-6]|ul|ol|li|a|table|br)\b", re.IGNORECASE)
+
+
+def is_html(file: str, text: str) -> bool:
+    """An ``.html`` file, or a page or text file whose start has HTML tags (Markdown files
+    are Markdown, whatever inline HTML they hold)."""
+    name = file.lower().split("?")[0]
+    if name.endswith((".html", ".htm")):
+        return True
+    return not name.endswith((".md", ".markdown")) and bool(_TAGS.search(text[:4096]))
+
+
 def _add(out: SourceRead, file: str, text: str | None, error: str | None, day: date | None) -> None:
     out.reread.append(file)
     if text is None:
         out.problems.append(quarantine_row(file, None, error or "unreadable"))
         return
-    html = file.lower().endswith((".html", ".htm")) or text.lstrip()[:15].lower().startswith(
-        ("<!doctype", "<html")
-    )
-    mentions, issues = link_mentions(text, file, day, html=html)
+    mentions, issues = link_mentions(text, file, day, html=is_html(file, text))
     out.mentions += mentions
     out.problems += [quarantine_row(file, i.line, i.reason, i.excerpt) for i in issues]
 
 
-def _read_git(source: SourceConfig, cursor: Cursor | None, cache: Path, fetch: bool) -> SourceRead:
-    mirror = cache / "links" / f"{source.name}.git"
+def _read_git(source: SourceConfig, cursor: Cursor | None, mirror: Path, fetch: bool) -> SourceRead:
     known = dump_cursor(cursor) if isinstance(cursor, GitCursor) else None
     read = read_vault_git(
         source.location, mirror, known, rev=source.rev, encoding=source.encoding, fetch=fetch
@@ -109,5 +118,8 @@ def read_links(
         return out
     if is_git_location(location):
         remote = not Path(location).exists()
-        return _read_git(source, cursor, cache, fetch=not (offline and remote))
+        mirror = cache / "links" / f"{source.name}.git"
+        if offline and remote and not git.mirrors(mirror, location):
+            return SourceRead(cursor, unchanged=True, skipped="offline, and no cached clone yet")
+        return _read_git(source, cursor, mirror, fetch=not (offline and remote))
     return _read_path(source, cursor)

@@ -287,3 +287,23 @@ def test_a_provisional_paper_hands_its_key_to_the_arxiv_paper_it_turns_out_to_be
     assert second == {"2403.90001": "kim2024sparse"}
     bib = (tmp_path / "exports" / "bibtex" / "all.bib").read_text()
     assert "{kim2024sparse," in bib and "kim2024sparsea" not in bib
+
+
+def test_the_key_options_are_checked_at_start(tmp_path: Path) -> None:
+    from digestlake.pipeline.config import ConfigError, load_config
+
+    (tmp_path / "refs.bib").write_text("@misc{mine, title = {T}}\n")
+    config = tmp_path / "digestlake.toml"
+    config.write_text('[exports]\nkeys_from = ["refs.bib"]\nkey_format = "betterbibtex"\n')
+    loaded = load_config(config).exports
+    assert loaded.keys_from == (str(tmp_path / "refs.bib"),)
+    assert loaded.key_format == "betterbibtex"
+    for bad, said in [
+        ('keys_from = ["nope.bib"]', "keys_from: no such file"),
+        ('key_format = "zotero"', "key_format must be one of digestlake, betterbibtex"),
+        ("key_wait_days = -1.0", "key_wait_days must be a number >= 0"),
+        ('keys_from = "refs.bib"', "expected a list of strings"),
+    ]:
+        config.write_text(f"[exports]\n{bad}\n")
+        with pytest.raises(ConfigError, match=said):
+            load_config(config)

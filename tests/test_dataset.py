@@ -182,6 +182,21 @@ def test_reference_lines_are_never_english() -> None:
     assert block.en == "English, in a block."
 
 
+def test_no_english_commentary_of_the_corpus_is_a_reference_line(dataset) -> None:
+    _, out, _, _ = dataset
+    mentions = pl.read_parquet(out / "parquet" / "mentions")
+    english = mentions["commentary_en"].drop_nulls().str.split("\n").explode()
+    assert english.len() > 2000
+    assert [line for line in english if reference_kind(line)] == []
+    whole = mentions["commentary"].drop_nulls().str.split("\n").explode()
+    kinds = [reference_kind(line) for line in whole]
+    MEASUREMENTS.append(
+        f"language split: {kinds.count('url')} URL-only lines, {kinds.count('fragment')} "
+        f"'| id' fragments, {kinds.count('wikilink')} wikilink lines, none English; "
+        + ", ".join(f"{k} {n}" for k, n in sorted(mentions.group_by("language").len().rows()))
+    )
+
+
 def test_reference_rules_run_in_linear_time() -> None:
     n = 200_000
     for line in ("| " + "x " * n + "2005.0611", "https://a " * n, "[[a]] " * n + "x", "|" * n):

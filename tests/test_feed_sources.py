@@ -4,8 +4,9 @@ feeds from a stand-in server on 127.0.0.1 that misbehaves on purpose."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
@@ -19,7 +20,10 @@ from digestlake.pipeline.enrich import pending_ids
 from digestlake.pipeline.ingest import ingest
 from digestlake.pipeline.runner import SingleWriterRunner
 from digestlake.sources.feed import MAX_FEED_BYTES
+from digestlake.sources.feed_parse import parse_feed
 from digestlake.sources.http import HttpPolicy
+from digestlake.transforms.feed_arxiv import listed
+from digestlake.transforms.feed_items import feed_mention
 
 FEEDS = ROOT / "tests" / "data" / "feeds"
 LISTING = (FEEDS / "arxiv_rss_cs.CL.xml").read_bytes()
@@ -271,3 +275,51 @@ def test_a_misbehaving_server_fails_or_quarantines_the_feed_and_loses_nothing(
     m = mentions(tmp_path / "lake")
     assert m.group_by("source_id").len().sort("source_id")["len"].to_list() == [3, 2, 2, 2, 2, 2]
     assert not m["deleted"].any()
+
+
+ATOM_LISTING = b"""<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">
+  <id>http://rss.arxiv.org/atom/cs.CL</id>
+  <title>cs.CL updates on arXiv.org</title>
+  <updated>2024-06-18T04:00:00.000Z</updated>
+  <entry>
+    <id>oai:arXiv.org:2406.11111v2</id>
+    <title>A New Listing-Only Paper on Tokenisers</title>
+    <updated>2024-06-18T04:00:00.000Z</updated>
+    <link href="https://arxiv.org/abs/2406.11111" rel="alternate" type="text/html"/>
+    <summary>arXiv:2406.11111v2 Announce Type: replace
+Abstract: We study tokenisers.</summary>
+    <category term="cs.CL" scheme="http://arxiv.org/schemas/atom"/>
+    <published>2024-06-18T00:00:00-04:00</published>
+    <arxiv:announce_type>replace</arxiv:announce_type>
+    <rights>http://creativecommons.org/licenses/by/4.0/</rights>
+    <author><name>Ada Lovelace</name></author>
+    <author><name>Alan Turing</name></author>
+  </entry>
+</feed>"""
+
+
+def test_an_atom_listing_is_read_as_the_rss_one() -> None:
+    feed = parse_feed(ATOM_LISTING, "https://rss.arxiv.org/atom/cs.CL")
+    assert feed.problems == []
+    parts = listed(feed.items[0])
+    assert (str(parts.arxiv_id), parts.announce_type, parts.abstract) == (
+        "2406.11111v2", "replace", "We study tokenisers."
+    )  # fmt: skip
+    made = feed_mention(feed.items[0], "atom", ZoneInfo("America/New_York"), parts)
+    assert made.entry.authors == ["Ada Lovelace", "Alan Turing"]
+    assert (made.entry.arxiv_id, made.entry.arxiv_version) == ("2406.11111", 2)
+    assert made.entry.digest_date == date(2024, 6, 18) and made.entry.commentary is None
+    assert feed.items[0].rights == "http://creativecommons.org/licenses/by/4.0/"
+
+
+def test_the_summary_says_a_listing_was_served_again() -> None:
+    from digestlake.pipeline.ingest import IngestReport, SourceReport
+    from digestlake.pipeline.summary import ingest_summary
+
+    again = SourceReport("cs-cl", "repeated", unchanged=4, error="the announcement of 2024-06-18 served again: no new one yet")  # fmt: skip
+    lines = ingest_summary(IngestReport([again], [], 4, 4), "lake")
+    assert lines[0] == (
+        "  cs-cl: repeated (the announcement of 2024-06-18 served again: no new one yet): "
+        "0 new, 0 updated, 4 unchanged, 0 deleted, 0 quarantined"
+    )

@@ -19,6 +19,7 @@ import pytest
 from conftest import MEASUREMENTS, config_for, ingest_into
 
 from digestlake.core.tables import MENTIONS, PAPERS
+from digestlake.exports.feed_items import guid as item_guid
 from digestlake.exports.feed_items import paper_day_items
 from digestlake.exports.feeds import feed_files
 from digestlake.lake.store import Lake
@@ -64,6 +65,7 @@ def test_no_feed_has_two_items_for_one_paper_and_day(published, parsed) -> None:
     folder, days = published
     feeds = _feeds(folder, ".xml", ".atom")
     assert len(feeds) > 400 and len(parsed) == len(feeds)
+    authors = {item_guid(d): d["authors"] for d in days.iter_rows(named=True)}
     by_arxiv = 0
     for path in feeds:
         parsed_feed = parsed[path.name]
@@ -77,6 +79,10 @@ def test_no_feed_has_two_items_for_one_paper_and_day(published, parsed) -> None:
             assert key not in seen, (path.name, key)
             seen.add(key)
             by_arxiv += arxiv is not None
+            names = [a.name for a in e.get("authors", []) if a.get("name")]
+            expected = authors[e.id]  # every item has its paper's authors, when it has some
+            joined = [", ".join(expected)] if expected else []  # RSS: one dc:creator
+            assert names == (expected if path.suffix == ".atom" else joined), (path.name, e.id)
         assert len({e.id for e in parsed_feed.entries}) == len(parsed_feed.entries)
         dates = [e.published_parsed for e in parsed_feed.entries]
         assert dates == sorted(dates, reverse=True)  # newest first

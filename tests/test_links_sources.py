@@ -110,6 +110,9 @@ def test_a_page_at_a_url_and_a_folder_are_link_sources(tmp_path: Path) -> None:
     assert [s.new for s in first.sources] == [1, 1]
     assert [(s.status, s.deleted) for s in second.sources] == [("ok", 1), ("unchanged", 0)]
     m = Lake(tmp_path / "lake").read("mentions").sort("source_id")
+    page_row = m.row(1, named=True)
+    assert page_row["commentary"] == "Toolformer (https://arxiv.org/abs/2302.04761)"
+    assert page_row["digest_date"] == date(2024, 6, 11)
     assert m.select("arxiv_id", "title", "deleted").rows() == [
         ("2303.17651", "Self-Refine", True), ("2302.04761", None, False)
     ]  # fmt: skip
@@ -206,3 +209,20 @@ def test_the_commentary_of_a_dair_row_is_the_row(four_digests) -> None:
     assert row["commentary"].startswith("1) Contextual Position Encoding - proposes a new position")
     assert [a.id for a in find_arxiv_ids(row["commentary"])] == ["2405.18719"]
     assert json.dumps(row["links"]).count("x.com") == 1
+
+
+def test_control_characters_and_a_flood_of_links_are_bounded() -> None:
+    from digestlake.transforms.limits import MAX_ENTRIES_PER_FILE
+
+    mentions, _ = link_mentions(
+        "- **Bad\x1b[2J** https://arxiv.org/abs/2401.00001\x07\n", "a.md", None
+    )
+    assert mentions[0].entry.title == "Bad[2J" and "\x07" not in mentions[0].entry.commentary
+    flood = "".join(
+        f"- https://arxiv.org/abs/2401.{n:05d}\n" for n in range(1, MAX_ENTRIES_PER_FILE + 3)
+    )
+    mentions, issues = link_mentions(flood, "flood.md", None)
+    assert len(mentions) == MAX_ENTRIES_PER_FILE
+    assert [(i.line, i.reason) for i in issues] == [
+        (MAX_ENTRIES_PER_FILE + 1, f"more than {MAX_ENTRIES_PER_FILE} paper links in one file: the rest is not read")
+    ]  # fmt: skip

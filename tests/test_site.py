@@ -6,13 +6,15 @@ exports server on 127.0.0.1."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
+from urllib.request import url2pathname, urlopen
 
 import polars as pl
 import pytest
@@ -112,6 +114,14 @@ def base(request: pytest.FixtureRequest, site: dict) -> str:
     return request.getfixturevalue("http_base")
 
 
+def resolves(url: str) -> bool:
+    """Whether a link the browser resolved names a file the exports hold."""
+    if url.startswith("file://"):
+        return Path(url2pathname(urlsplit(url).path)).is_file()
+    with urlopen(url) as answer:
+        return answer.status == 200 and answer.read().startswith(b"<?xml")
+
+
 def console_errors(browser) -> list[dict]:
     return [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
 
@@ -156,6 +166,10 @@ def test_the_index_lists_the_newest_day_and_busiest_tags(browser, base: str, sit
     assert days and days[0].get_attribute("id") == f"day-{newest.isoformat()}"
     assert by_css(browser, "ol.busiest li a")  # the last 30 days up to the newest day
     browser.save_screenshot(str(site["exports"].parent / f"index-{base[:4]}.png"))
+    by_css(browser, "section.day a[href^='papers/']")[0].click()  # a paper of the newest day
+    wait_until(browser, lambda: by_css(browser, "article.paper h1"), "its page")
+    feed = by_css(browser, "link[rel='alternate'][href$='feeds/all.xml']")  # it is in all.xml
+    assert feed and resolves(feed[0].get_attribute("href"))
     assert not console_errors(browser)
 
 
@@ -177,7 +191,7 @@ def test_a_search_by_keyboard_finds_a_real_title(browser, base: str, site: dict)
     assert not console_errors(browser)
 
 
-def test_the_tag_filter_narrows_the_list(browser, base: str) -> None:
+def test_the_tag_source_and_date_filters_narrow_the_list(browser, base: str, site: dict) -> None:
     from selenium.webdriver.support.ui import Select
 
     browser.get(base + "search.html?q=model")
@@ -189,6 +203,13 @@ def test_the_tag_filter_narrows_the_list(browser, base: str) -> None:
     assert 0 < narrowed < everything
     shown = by_css(browser, "#results li .authors")
     assert shown and all("#llm" in s.text.split() for s in shown)
+    # The source and date filters, from the address as a bookmark would give them.
+    hf = site["mentions"].filter(pl.col("source_id") == "hf")["paper_id"].n_unique()
+    browser.get(base + "search.html?source=hf&from=2024-10-25&to=2024-10-25")
+    wait_until(browser, lambda: by_css(browser, "#status")[0].text, "a result count")
+    assert by_css(browser, "#status")[0].text == f"{hf} papers"
+    browser.get(base + "search.html?source=hf&from=2024-10-26")
+    assert by_css(browser, "#status")[0].text == "0 papers"
     assert not console_errors(browser)
 
 
@@ -199,9 +220,11 @@ def test_a_paper_seen_in_two_digests_shows_both_mentions(browser, base: str, sit
     sources = {a.text for a in by_css(browser, "article.mention h3 a[href*='sources/']")}
     assert {"vault", "dair"} <= sources
     assert by_css(browser, "article.mention .commentary[lang='ko']")  # the note's Korean
-    assert by_css(browser, "link[rel='alternate'][type='application/rss+xml']")
-    bibtex = by_css(browser, "pre.copy code")[0].text
+    bibtex, csl = (code.text for code in by_css(browser, "pre.copy code"))
+    key = bibtex.split("{", 1)[1].split(",", 1)[0]
     assert bibtex.startswith("@") and paper["paper_id"] in bibtex
+    [item] = json.loads(csl)  # the CSL-JSON to paste into Zotero: the same key
+    assert item["id"] == key and item["number"] == paper["paper_id"]
     assert by_css(browser, "button.copy-button")  # the script adds a copy button
     browser.save_screenshot(str(site["exports"].parent / f"paper-{base[:4]}.png"))
     assert not console_errors(browser)

@@ -7,6 +7,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from urllib.request import urlopen
 from xml.etree import ElementTree as ET
 
 import polars as pl
@@ -19,6 +20,8 @@ from digestlake.exports.site_chart import month_chart
 from digestlake.exports.site_citations import Citation
 from digestlake.exports.site_pages import linkify
 from digestlake.exports.site_search import search_index_script
+from digestlake.pipeline.config import Config, ExportsConfig
+from digestlake.pipeline.serve_exports import exports_http, serving_exports
 from digestlake.transforms.paper_days import paper_days
 from digestlake.transforms.site_listings import site_listings
 from digestlake.transforms.site_papers import (
@@ -143,7 +146,7 @@ def test_the_chart_is_svg_with_a_bar_and_a_tooltip_per_month() -> None:
     assert [b.find("{http://www.w3.org/2000/svg}title").text for b in bars] == [
         "2024-01: 3", "2024-02: 0", "2024-03: 6",
     ]  # fmt: skip
-    assert [float(b.get("height")) for b in bars][1:] == [0.0, 104.0]  # the peak is full
+    assert [float(b.get("height")) for b in bars][1:] == [0.0, 110.0]  # the peak is full
     assert root.get("aria-label").startswith('Mentions of #a"<b> per month: 9')
     assert month_chart([], "x") == ""
 
@@ -172,8 +175,10 @@ def test_the_search_index_cannot_end_its_script() -> None:
 
 def build(mentions: pl.DataFrame) -> dict[str, dict[str, bytes]]:
     citations = {"2401.00001": Citation("@misc{kim2024tiny,\n}\n", None)}
+    item = b'<guid isPermaLink="false">urn:digestlake:paper:2401.00001:2024-01-03</guid>'
+    feeds = {"all.xml": item, "all.atom": b"", "llm.xml": item, "index.opml": b""}
     return site_files(
-        PAPERS_FRAME, mentions, citations=citations, feed_names={"all.xml", "llm.xml"},
+        PAPERS_FRAME, mentions, citations=citations, feeds=feeds,
         slugs={"llm": "llm", "strings": "strings"},
     )  # fmt: skip
 
@@ -206,7 +211,30 @@ def test_pages_read_without_script_and_announce_their_feeds(tmp_path: Path) -> N
     assert '<div class="commentary" lang="en">' in page and "Machine-written summary" in page
     assert "@misc{kim2024tiny," in page and "<dt>upvotes</dt><dd>42</dd>" in page
     assert '<link rel="alternate" type="application/rss+xml" title="#llm (RSS)" href="../../feeds/llm.xml">' in page  # fmt: skip
+    assert 'title="All papers (Atom)" href="../../feeds/all.atom">' in page
+    old = files["papers"]["hep-th-9901001.html"].decode()  # in no feed: announces none
+    assert '<link rel="alternate"' not in old and "In the feeds" not in old
     assert re.findall(r"<script[^>]*>(.+?)</script>", page, re.S) == []  # no inline script
     tag = files["tags"]["llm.html"].decode()
     assert "<svg" in tag and 'href="../papers/hep-th-9901001.html"' in tag
     assert 'href="../../feeds/llm.xml"' in tag and "strings.xml" not in tag  # no such feed
+
+
+def test_serve_reports_where_the_exports_are_served_or_why_not(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<h1>site</h1>")
+
+    def config(port: int, exports: Path | str = tmp_path) -> Config:
+        return Config(tmp_path / "lake", exports, tmp_path, exports=ExportsConfig(serve_port=port))
+
+    with serving_exports(tmp_path, 0) as server:
+        port = server.server_address[1]
+        with urlopen(f"http://127.0.0.1:{port}/site/index.html") as answer:
+            assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+            assert answer.read() == b"<h1>site</h1>"
+        with exports_http(config(port)) as taken:  # the port is busy: said, not fatal
+            assert taken.startswith(f"exports not served over HTTP: 127.0.0.1:{port}: ")
+    with exports_http(config(port)) as where:
+        assert where == f"serving {tmp_path} at http://127.0.0.1:{port}/ (the site: site/)"
+    with exports_http(config(0)) as off, exports_http(config(8000, "s3://b/x")) as remote:
+        assert "serve_port = 0" in off and "s3://b/x is not a local folder" in remote

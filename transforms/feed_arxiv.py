@@ -19,7 +19,6 @@ from digestlake.core.ids import LISTING_SOURCE
 from digestlake.core.records import ArxivAuthor, ArxivRecord
 from digestlake.transforms.arxiv_ids import ArxivId, parse_arxiv_id
 from digestlake.transforms.arxiv_papers import papers_from_records
-from digestlake.transforms.authors import parse_authors
 from digestlake.transforms.entry import Entry, ParseIssue, build_entry
 from digestlake.transforms.feed_record import FeedItem
 from digestlake.transforms.feed_text import clean_lines, html_to_text
@@ -69,17 +68,17 @@ def listing_entry(
     )
 
 
-def listing_record(item: FeedItem, parts: Listed, title: str) -> ArxivRecord:
+def listing_record(item: FeedItem, parts: Listed, entry: Entry) -> ArxivRecord:
     """The paper an arXiv listing item announces, as arXiv's API would describe it (less the
-    submission dates, which a listing does not give)."""
-    authors = parse_authors(", ".join(item.authors) or None)
+    submission dates, which a listing does not give); ``entry``: its mention's, whose title and
+    authors (read by the one author rule) the paper shares."""
     categories = tuple(dict.fromkeys(c.strip() for c in item.tags if c.strip()))
     return ArxivRecord(
         arxiv_id=parts.arxiv_id.id,
         version=parts.arxiv_id.version,
-        title=title,
+        title=entry.title or "",
         abstract=parts.abstract or "",
-        authors=tuple(ArxivAuthor(name) for name in authors.names),
+        authors=tuple(ArxivAuthor(name) for name in entry.authors),
         published=None,
         updated=None,
         categories=categories,

@@ -9,6 +9,7 @@ the arXiv id of its link or GUID, else the first its text names; an arXiv catego
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, tzinfo
 
 from digestlake.transforms.arxiv_ids import find_arxiv_ids, parse_arxiv_id
@@ -19,12 +20,17 @@ from digestlake.transforms.feed_text import clean_lines, html_to_text, web_link
 from digestlake.transforms.mentions import MentionInput
 from digestlake.transforms.tags import normalise_tag
 
+_LONGEST = 2048  # characters of an identity kept as it is
+
 
 def item_identity(item: FeedItem) -> str | None:
-    """The GUID, else the link, else the title: what keeps the item's mention stable."""
+    """The GUID, else the link, else the title: what keeps the item's mention stable (one
+    longer than a URL may be is known by its digest, so no hostile GUID fills the lake)."""
     for value in (item.guid, item.link, item.title):
         if value and (text := clean_lines(value)):
-            return text
+            return (
+                text if len(text) <= _LONGEST else f"sha1:{hashlib.sha1(text.encode()).hexdigest()}"
+            )
     return None
 
 

@@ -20,7 +20,8 @@ from datetime import date
 
 from digestlake.transforms.arxiv_ids import parse_arxiv_id
 from digestlake.transforms.entry import ParseIssue, build_entry, find_urls
-from digestlake.transforms.feed_text import clean_lines, html_to_text
+from digestlake.transforms.feed_text import clean_lines, html_to_text, strip_controls
+from digestlake.transforms.limits import MAX_ENTRIES_PER_FILE
 from digestlake.transforms.mentions import MentionInput
 from digestlake.transforms.tags import normalise_tag
 
@@ -39,6 +40,7 @@ _YEAR = re.compile(r"\b(20\d\d|19\d\d)\b")
 # A numbered row without bold: ``| 1) Title  This paper ...`` (two spaces or a dash end it)
 _NUMBERED = re.compile(r"^\|?\s*\d+\)\s+(.+?)(?:\s{2,}|\s[-\u2013\u2014]\s)")
 # A link labelled so names its row's paper wherever it points (a journal, a lab's PDF).
+_TOO_MANY = f"more than {MAX_ENTRIES_PER_FILE} paper links in one file: the rest is not read"
 _PAPER_LABELS = {"paper", "pdf", "arxiv"}
 _GENERIC = {"paper", "pdf", "arxiv", "link", "abs", "here", "code", "project", "tweet"}
 
@@ -143,12 +145,16 @@ def link_mentions(
         text = re.sub(r"<h([1-6])\b[^>]*>", lambda m: f"<p>{'#' * int(m[1])} ", text, flags=re.I)
         text = re.sub(r"<li\b[^>]*>", "<li>- ", text, flags=re.I)
         text = html_to_text(text)
+    text = strip_controls(text)
     mentions: list[MentionInput] = []
     issues: list[ParseIssue] = []
     for block in blocks(text):
         links = paper_links(block.text)
         tags = list(dict.fromkeys(normalise_tag(t) for t in _TAG.findall(block.text)))
         for url, label in links:
+            if len(mentions) == MAX_ENTRIES_PER_FILE:
+                issues.append(ParseIssue(block.line, _TOO_MANY, block.text[:200]))
+                return mentions, issues
             made = build_entry(
                 line=block.line,
                 title=_title(block.text, label),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from digestlake.transforms.authors import is_organisation
 
@@ -49,6 +50,7 @@ def attach_marks(text: str) -> str:
     return unicodedata.normalize("NFC", _DETACHED_MARK.sub(r"\2\1", text))
 
 
+@lru_cache(maxsize=1 << 17)
 def split_name(name: str, *, organisation: bool = False) -> NameParts:
     """``Ludwig van Beethoven Jr.`` is first Ludwig, von van, last Beethoven, jr Jr.;
     ``Doe, Jane`` and ``Doe, Jr., Jane`` are read as BibTeX reads them. A group's name

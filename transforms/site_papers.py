@@ -149,7 +149,7 @@ def paper_links(paper: dict, rows: list[dict]) -> tuple[tuple[str, str], ...]:
     others = [paper.get("url")]
     others += [u for row in rows for u in row.get("source_urls") or []]
     for url in filter(safe_url, others):
-        if "github.com/" in url:
+        if urlsplit(url).hostname in ("github.com", "www.github.com"):
             links.append(("code", url))
         elif not (arxiv_id and _is_arxiv_page(url, arxiv_id)):  # its abs page, once is enough
             links.append(("link", url))
