@@ -68,9 +68,12 @@ def fetch_pending(
     lake: Lake, client: ArxivClient, now: datetime, *, chunk: int = 1000, batch_size: int = 200
 ) -> EnrichReport:
     """Fetch metadata for every pending id; stop early (and say why) when arXiv is unavailable.
-    Mentions are not reconciled here: the verb does that once."""
+    What was fetched is committed once, at the end (one commit per table): a run stopped before
+    that loses no request, as every response is in the client's cache. Mentions are not
+    reconciled here: the verb does that once."""
     ids = pending_ids(lake)
     report = EnrichReport(pending=len(ids))
+    fetched = FetchResult()
     with progress("arXiv: metadata by id", len(ids)) as advance:
         for start in range(0, len(ids), chunk):
             try:
@@ -78,10 +81,12 @@ def fetch_pending(
             except ArxivUnavailable as exc:
                 report.error = str(exc)
                 break
-            _commit_fetched(lake, result, now)
-            report.enriched += len(result.records)
-            report.unknown += len(result.missing)
+            fetched.records.update(result.records)
+            fetched.missing += result.missing
             advance(len(result.records) + len(result.missing))
+    if fetched.records or fetched.missing:
+        _commit_fetched(lake, fetched, now)
+    report.enriched, report.unknown = len(fetched.records), len(fetched.missing)
     report.waiting = len(pending_ids(lake))
     report.requests, report.cache_hits = client.requests_made, client.cache_hits
     return report
