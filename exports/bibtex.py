@@ -3,8 +3,10 @@ publication records."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from digestlake.exports.latex import LatexReport, to_latex, verbatim
 from digestlake.transforms.names import NameParts, split_name
@@ -73,24 +75,53 @@ class BibReport:
     entries: int = 0
 
 
-def _part(text: str, latex: LatexReport, key: str) -> str:
-    encoded = to_latex(text, report=latex, name=key)
-    return "{" + encoded + "}" if " and " in f" {text.lower()} " else encoded
+_AND = re.compile(r"(?<!\S)(?i:and)(?!\S)")  # a name with "and" in it must be braced
+# What makes a name need more than joining its parts: a special, a double space, "and".
+_NOT_PLAIN = re.compile(r"[\\{}&%$#_~^<>|\x00-\x1f\x7f]|  |(?<!\S)(?i:and)(?!\S)")
 
 
-def bib_name(parts: NameParts, latex: LatexReport, key: str) -> str:
+def _part(text: str, unicode: bool, latex: LatexReport, key: str) -> str:
+    encoded = to_latex(text, unicode=unicode, report=latex, name=key)
+    return "{" + encoded + "}" if _AND.search(text) else encoded
+
+
+def bib_name(parts: NameParts, latex: LatexReport, key: str, unicode: bool = False) -> str:
     """``von Last, Jr, First``, which every style splits right; a group's name braced whole."""
     if parts.organisation:
-        return "{" + to_latex(parts.last, report=latex, name=key) + "}"
-    last = " ".join(p for p in (parts.von, parts.last) if p)
-    out = [_part(last, latex, key)]
-    if parts.jr:
-        out.append(_part(parts.jr, latex, key))
-    if parts.first:
-        out.append(_part(parts.first, latex, key))
-    elif len(out) == 1:
-        return "{" + out[0] + "}"  # one word: nothing to split
-    return ", ".join(out)
+        return "{" + to_latex(parts.last, unicode=unicode, report=latex, name=key) + "}"
+    last = f"{parts.von} {parts.last}" if parts.von else parts.last
+    pieces = [p for p in (last, parts.jr, parts.first) if p]
+    if len(pieces) == 1:
+        return "{" + _part(last, unicode, latex, key) + "}"  # one word: nothing to split
+    return ", ".join(_part(p, unicode, latex, key) for p in pieces)
+
+
+@lru_cache(maxsize=1 << 17)
+def _written_name(name: str, organisation: bool, unicode: bool) -> tuple[str, frozenset[str]]:
+    """A name as an author field writes it, and its characters with no LaTeX form; cached:
+    the same authors come back in every file of a publish."""
+    plain = name.isascii() and not _NOT_PLAIN.search(name)
+    if plain and not organisation and name.count(" ") == 1:  # most names: Given Family
+        first, _, last = name.partition(" ")
+        if first and last:
+            return f"{last}, {first}", frozenset()
+    parts = split_name(name, organisation)
+    if plain and not parts.organisation and parts.first and not parts.jr:
+        last = f"{parts.von} {parts.last}" if parts.von else parts.last
+        return f"{last}, {parts.first}", frozenset()
+    latex = LatexReport()
+    written = bib_name(parts, latex, "", unicode)
+    return written, frozenset(latex.kept_utf8)
+
+
+def _authors(people: list[dict], unicode: bool, report: LatexReport, key: str) -> str:
+    written = []
+    for person in people:
+        name, missing = _written_name(person["name"], person["organisation"], unicode)
+        if missing:
+            report.no_form.setdefault(key, set()).update(missing)
+        written.append(name)
+    return " and ".join(written)
 
 
 def published_doi(record: dict) -> str | None:
@@ -129,8 +160,7 @@ def bib_entry(
     fields.append(("title", title))
     people = record.get("people") or []
     if people:
-        names = (split_name(p["name"], organisation=p["organisation"]) for p in people)
-        fields.append(("author", " and ".join(bib_name(n, latex, key) for n in names)))
+        fields.append(("author", _authors(people, unicode, latex, key)))
     else:  # BibTeX styles sort and label by ``key`` when there is no author
         fields.append(("key", title))
     if journal:

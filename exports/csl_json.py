@@ -26,7 +26,7 @@ def _text(value: str | None) -> str | None:
 def csl_name(name: str, organisation: bool) -> dict[str, str]:
     """``family``/``given`` (with a lower-case particle and a suffix apart); ``literal`` for
     a group's name, which no style should abbreviate."""
-    parts = split_name(name, organisation=organisation)
+    parts = split_name(name, organisation)
     if parts.organisation or not parts.first:
         return {"literal": parts.last if parts.organisation else name}
     out = {"family": parts.last, "given": parts.first}

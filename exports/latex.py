@@ -96,6 +96,7 @@ _TABLES = {
     (False, True): _FULL_TABLE | _GROUPS,
     (True, True): _UTF8_TABLE | _GROUPS,
 }
+_BRACE = re.compile(r"[{}]")
 _ESCAPED_BRACE = re.compile(r"\\[{}]")
 _NEEDS_WORK = re.compile(r"[\\{}&%$#_~^<>|\x00-\x1f\x7f]")
 _MATH = re.compile(r"(?<!\\)\$(?:[^$\\\n]|\\.){1,300}?(?<!\\)\$")
@@ -123,6 +124,7 @@ _TEX = re.compile(
     r"|(?P<newline>\\\\)"
 )
 _MATH_SPECIALS = {"%": r"\%", "#": r"\#", "&": r"\&"}
+_MATH_SPECIAL = re.compile(r"(?<!\\)[%#&]")
 _MATH_TABLE = (
     str.maketrans(
         {chr(c): "{" + v[1:-1] + "}" for c, v in _FULL_TABLE.items() if v and v.startswith("$")}
@@ -135,9 +137,13 @@ _MATH_TABLE = (
 # case-protected: a word with math in it is braced whole.
 _PLACEHOLDER, _TABLE_PLACEHOLDER = "\ue000", "\ue001"
 _TABLE_MATH = re.compile(r"(?<!\\)\$[^$]+\$")
+# A word (letters, digits, placeholders, inner hyphens) with, after its first character, a
+# capital, a placeholder or a non-ASCII letter (checked by ``wrap``): most words of a title
+# in title case are not even matched.
 _PROTECT = re.compile(
-    r"(?<![\w\\{$\ue000\ue001-])[\w\ue000\ue001](?:[\w\ue000\ue001-]*[\w\ue000\ue001])?"
-    r"(?![\w}\ue000\ue001])"
+    r"(?<![\w\\{$\ue000\ue001-])"
+    r"(?=[\ue000\ue001]|[\w\ue000\ue001][\w\ue000\ue001-]*?[A-Z\u00c0-\uffff])"
+    r"[\w\ue000\ue001](?:[\w\ue000\ue001-]*[\w\ue000\ue001])?(?![\w}\ue000\ue001])"
 )
 NO_FORM = "?"  # written for a character with no LaTeX form
 
@@ -158,13 +164,10 @@ class LatexReport:
 def _balanced(text: str) -> bool:
     """Brace balance as BibTeX counts it: a backslash does not escape a brace."""
     depth = 0
-    for ch in text:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                return False
+    for m in _BRACE.finditer(text):  # braces are few: a loop over them, not every character
+        depth += 1 if m.group() == "{" else -1
+        if depth < 0:
+            return False
     return depth == 0
 
 
@@ -220,8 +223,11 @@ def _encode_text(text: str, table: dict[int, str], report: LatexReport | None, n
 def _encode_math(math: str, report: LatexReport | None, name: str) -> str:
     """``$...$`` kept, Unicode inside it as commands (``$ΔL$`` is ``${\\Delta}L$``): no
     engine's math reads UTF-8 by default. A letter only text has (é) goes in ``\\mbox``."""
-    inner = re.sub(r"(?<!\\)[%#&]", lambda m: _MATH_SPECIALS[m.group()], math[1:-1])
-    inner = inner.replace("\n", " ").replace("\\textbackslash", "\\backslash")
+    inner = math[1:-1]
+    if _MATH_SPECIAL.search(inner):
+        inner = _MATH_SPECIAL.sub(lambda m: _MATH_SPECIALS[m.group()], inner)
+    if "\n" in inner or "\\textbackslash" in inner:
+        inner = inner.replace("\n", " ").replace("\\textbackslash", "\\backslash")
     if not inner.isascii():
         inner = attach_marks(inner).translate(_MATH_TABLE)
         for ch in {ch for ch in inner if ord(ch) > 127}:
@@ -267,15 +273,16 @@ def to_latex(
     """
     if not text:
         return ""
-    if _PLACEHOLDER in text or _TABLE_PLACEHOLDER in text:
+    if text.isascii():
+        if not _NEEDS_WORK.search(text):
+            out = text.strip()
+            if "  " in out:
+                out = _SPACES.sub(" ", out)
+            return _protect_case(out) if protect_case else out
+    elif _PLACEHOLDER in text or _TABLE_PLACEHOLDER in text:
         text = text.replace(_PLACEHOLDER, "").replace(_TABLE_PLACEHOLDER, "")
     groups = ("{" in text or "}" in text) and _balanced(_ESCAPED_BRACE.sub("", text))
     table = _TABLES[unicode, groups]
-    if text.isascii() and not _NEEDS_WORK.search(text):
-        out = text.strip()
-        if "  " in out:
-            out = _SPACES.sub(" ", out)
-        return _protect_case(out) if protect_case else out
     texts: list[str] = []
     maths: list[str] = []
     pos = 0
@@ -303,6 +310,8 @@ def verbatim(value: str | None) -> str:
     braces, backslashes, whitespace and control characters are percent-encoded."""
     if not value:
         return ""
+    if not _URL_UNSAFE.search(value):
+        return value
     return _URL_UNSAFE.sub(
         lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), value.strip()
     )

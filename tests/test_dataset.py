@@ -5,7 +5,6 @@ type checked against the card; the language split on our own lines."""
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -13,36 +12,21 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import MEASUREMENTS, config_for, ingest_into
+from conftest import MEASUREMENTS
+from published_corpus import LAKE_VERSIONS, RUN_ID, published_corpus
 
 from digestlake.exports.dataset_schema import CONFIGS, arrow_schema
 from digestlake.exports.parquet import parquet_shards
-from digestlake.lake.store import Lake
-from digestlake.pipeline.config import SourceConfig
-from digestlake.pipeline.publish import write_exports
 from digestlake.transforms.commentary import reference_kind, split_commentary
 from digestlake.transforms.note import title_from_note_name
-
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def dataset(bundle: Path, corpus: Path, tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("dataset")
-    lake = Lake(root / "lake")
-    sources = [
-        SourceConfig("arxiv-today", "vault", path=str(bundle)),
-        SourceConfig("digests", "digest", path=str(corpus / "digests")),
-    ]
-    ingest_into(lake, sources, T0, root / "cache")
-    config = config_for(lake, exports=root / "exports")
-    versions = {"mentions": 7, "papers": 3}
-    write_exports(
-        lake, root / "exports", config.exports, T0, run_id="run-1", lake_versions=versions
-    )
-    card = (root / "exports" / "README.md").read_text(encoding="utf-8")
+    lake, exports = published_corpus(bundle, corpus, tmp_path_factory)
+    card = (exports / "README.md").read_text(encoding="utf-8")
     meta = yaml.safe_load(card.split("---\n")[1])
-    return lake, root / "exports", card, meta
+    return lake, exports, card, meta
 
 
 def _features(meta: dict, config: str):
@@ -130,7 +114,8 @@ def test_the_card_describes_every_column_and_where_the_data_came_from(dataset) -
     assert "| `digest_date` | `date32` |" in card
     assert "| `first_seen_at` | `timestamp[us, tz=UTC]` |" in card
     assert meta["size_categories"] == ["1K<n<10K"] and meta["license"] == "other"
-    assert "run `run-1`, from lake versions:\n  `mentions` 7, `papers` 3." in card
+    versions = ", ".join(f"`{t}` {v}" for t, v in sorted(LAKE_VERSIONS.items()))
+    assert f"run `{RUN_ID}`, from lake versions:\n  {versions}." in card
     for source in lake.read("sources").iter_rows(named=True):
         assert f"| `{source['source_id']}` | {source['kind']} |" in card
         assert f"`{source['cursor']}`" in card

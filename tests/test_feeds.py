@@ -8,7 +8,7 @@ import json
 import shutil
 import sqlite3
 import subprocess
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -16,20 +16,18 @@ import feedparser
 import jsonschema
 import polars as pl
 import pytest
-from conftest import MEASUREMENTS, config_for, ingest_into
+from conftest import MEASUREMENTS
+from published_corpus import published_corpus
 
 from digestlake.core.tables import MENTIONS, PAPERS
 from digestlake.exports.feed_items import guid as item_guid
 from digestlake.exports.feed_items import paper_day_items
 from digestlake.exports.feeds import feed_files
-from digestlake.lake.store import Lake
-from digestlake.pipeline.config import ExportsConfig, SourceConfig
-from digestlake.pipeline.publish import publish
+from digestlake.pipeline.config import ExportsConfig
 from digestlake.sources.feed_parse import parse_feed
 from digestlake.transforms.arxiv_ids import parse_arxiv_id
 from digestlake.transforms.paper_days import SIGNALS, paper_days
 
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
 CONFIG = ExportsConfig()
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 
@@ -37,17 +35,10 @@ CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 @pytest.fixture(scope="module")
 def published(bundle: Path, corpus: Path, tmp_path_factory: pytest.TempPathFactory):
     """The vault bundle and the 530 corpus days ingested (one paper: a note and a digest
-    entry a day), then published."""
-    root = tmp_path_factory.mktemp("feeds")
-    lake = Lake(root / "lake")
-    sources = [
-        SourceConfig("arxiv-today", "vault", path=str(bundle)),
-        SourceConfig("digests", "digest", path=str(corpus / "digests")),
-    ]
-    ingest_into(lake, sources, T0, root / "cache")
-    publish(config_for(lake, exports=root / "exports"), now=T0)
+    entry a day), then published; and their paper-days."""
+    lake, exports = published_corpus(bundle, corpus, tmp_path_factory)
     days = paper_days(lake.read("mentions"), lake.read("papers"))
-    return root / "exports" / "feeds", days
+    return exports / "feeds", days
 
 
 def _feeds(folder: Path, *suffixes: str) -> list[Path]:
@@ -216,7 +207,7 @@ def _fields(item) -> tuple:
     return (item.guid, item.link, item.title, ", ".join(item.authors), item.tags, item.published)
 
 
-def test_opml_lists_one_format_per_tag_and_skips_small_tags(published) -> None:
+def test_opml_lists_one_format_per_tag_and_skips_small_tags(published, tmp_path: Path) -> None:
     folder, days = published
     counts = days.select(pl.col("tags").explode()).drop_nulls().group_by("tags").len()
     big = counts.filter(pl.col("len") >= CONFIG.feed_min_items).height
@@ -229,14 +220,12 @@ def test_opml_lists_one_format_per_tag_and_skips_small_tags(published) -> None:
     assert {u.rsplit("/", 1)[1] for u in urls} <= {p.name for p in folder.iterdir()}
     assert big < counts.height  # some tags were too small to list
     if newsboat := shutil.which("newsboat"):  # and newsboat imports it
-        work = folder.parent.parent / "opml-import"
-        work.mkdir()
-        (work / "urls").write_text("")
+        (tmp_path / "urls").write_text("")
         subprocess.run(
-            [newsboat, "-u", str(work / "urls"), "-i", str(folder / "index.opml")],
+            [newsboat, "-u", str(tmp_path / "urls"), "-i", str(folder / "index.opml")],
             check=True, capture_output=True, timeout=60,
         )  # fmt: skip
-        assert (work / "urls").read_text().split() == urls
+        assert (tmp_path / "urls").read_text().split() == urls
 
 
 # Small frames of our own: the grouping rule and the HTML, case by case.

@@ -220,7 +220,7 @@ def test_a_paper_seen_in_two_digests_shows_both_mentions(browser, base: str, sit
     sources = {a.text for a in by_css(browser, "article.mention h3 a[href*='sources/']")}
     assert {"vault", "dair"} <= sources
     assert by_css(browser, "article.mention .commentary[lang='ko']")  # the note's Korean
-    bibtex, csl = (code.text for code in by_css(browser, "pre.copy code"))
+    bibtex, csl = (c.get_attribute("textContent") for c in by_css(browser, "pre.copy code"))
     key = bibtex.split("{", 1)[1].split(",", 1)[0]
     assert bibtex.startswith("@") and paper["paper_id"] in bibtex
     [item] = json.loads(csl)  # the CSL-JSON to paste into Zotero: the same key

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import count
 
-from digestlake.transforms.names import split_name
+from digestlake.transforms.names import listed_names, split_name
 from digestlake.transforms.titles import latex_to_text
 
 KEY_FORMATS = ("digestlake", "betterbibtex")
@@ -64,11 +64,11 @@ def family_name(name: str) -> str:
     return ascii_fold(split_name(name).last)
 
 
-def name_part(name: str, organisation: bool = False) -> str:
+def name_part(name: str, organisation: bool | None = None) -> str:
     """The first author as a key starts: a person's family name, or a group's whole name
     without its generic words (``Mistral AI`` mistral, ``The LCM team`` lcm); never digits
     alone (an affiliation marker is not a name)."""
-    parts = split_name(name, organisation=organisation)
+    parts = split_name(name, organisation)
     if not parts.organisation:  # a person's name has no digits: they are marks (Xie1)
         return _DIGITS.sub("", ascii_fold(parts.last))
     words = [w for w in _ORG_SPLIT.split(parts.last) if w.lower() not in GENERIC_ORG_WORDS]
@@ -133,8 +133,7 @@ def candidates(parts: KeyParts, key_format: str = "digestlake") -> Iterator[str]
 
 def key_base(authors: list[str] | None, year: int | None, title: str | None) -> str:
     """The first key a paper would get: ``li2024autoregressive``."""
-    people = [(a, False) for a in authors or []]
-    return next(candidates(key_parts(people, year, title)))
+    return next(candidates(key_parts(listed_names(authors or [], None), year, title)))
 
 
 def _lettered(base: str) -> Iterator[str]:

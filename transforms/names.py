@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from digestlake.transforms.authors import is_organisation
 
@@ -33,8 +33,7 @@ _CAPITAL_PARTICLES = frozenset(
 _DETACHED_MARK = re.compile(r" ([\u0300-\u036f]+)(\w)")
 
 
-@dataclass(frozen=True, slots=True)
-class NameParts:
+class NameParts(NamedTuple):  # a tuple: built for every author of every entry, cheaply
     first: str = ""
     von: str = ""
     last: str = ""
@@ -51,19 +50,24 @@ def attach_marks(text: str) -> str:
 
 
 @lru_cache(maxsize=1 << 17)
-def split_name(name: str, *, organisation: bool = False) -> NameParts:
+def split_name(name: str, organisation: bool | None = None) -> NameParts:
     """``Ludwig van Beethoven Jr.`` is first Ludwig, von van, last Beethoven, jr Jr.;
-    ``Doe, Jane`` and ``Doe, Jr., Jane`` are read as BibTeX reads them. A group's name
-    (``organisation``, or one :func:`is_organisation` recognises) stays whole."""
-    name = " ".join(attach_marks(name).split())
-    if organisation or (is_organisation(name) and "," not in name):
+    ``Doe, Jane`` and ``Doe, Jr., Jane`` are read as BibTeX reads them. A group's name stays
+    whole: ``organisation`` says whether it is one (as ``listed_names`` decided), None
+    leaves it to :func:`is_organisation`."""
+    words = attach_marks(name).split()
+    name = " ".join(words)
+    if organisation is None:
+        organisation = is_organisation(name) and "," not in name
+    if organisation:
         return NameParts(last=name, organisation=True)
     if "," in name:
         parts = [p.strip() for p in name.split(",")]
         if len(parts) >= 3:
             return _with_von(NameParts(first=", ".join(parts[2:]), last=parts[0], jr=parts[1]))
         return _with_von(NameParts(first=parts[1], last=parts[0]))
-    words = name.split()
+    if len(words) == 2:  # most names: Given Family
+        return NameParts(first=words[0], last=words[1])
     jr = []
     while len(words) > 2 and words[-1].lower() in _SUFFIXES:
         jr.insert(0, words.pop())

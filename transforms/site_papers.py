@@ -200,16 +200,17 @@ def live_mentions(mentions: pl.DataFrame) -> pl.DataFrame:
 
 
 def site_papers(papers: pl.DataFrame, mentions: pl.DataFrame) -> list[SitePaper]:
-    """One ``SitePaper`` per paper a live mention names, ordered by paper id."""
+    """One ``SitePaper`` per paper of ``papers`` that a live mention names (as every export
+    publishes them), ordered by paper id."""
     by_paper: dict[str, list[dict]] = {}
     for row in live_mentions(mentions).iter_rows(named=True):
         by_paper.setdefault(row["paper_id"], []).append(row)
     known = {p["paper_id"]: p for p in papers.iter_rows(named=True) if p["paper_id"] in by_paper}
-    slugs = paper_slugs(list(by_paper))
+    slugs = paper_slugs(list(known))
     out = []
-    for paper_id in sorted(by_paper):
+    for paper_id in sorted(known):
         rows = by_paper[paper_id]
-        paper = known.get(paper_id, {"paper_id": paper_id})
+        paper = known[paper_id]
         tags = dict.fromkeys(t for r in rows for t in r.get("tags") or ())
         abstract = paper.get("abstract") or _first(r.get("abstract") for r in rows)
         out.append(
