@@ -31,7 +31,12 @@ from digestlake.pipeline.lock import hold_lake
 from digestlake.pipeline.runner import LOCAL, Runner
 from digestlake.sources.kaggle_snapshot import CHUNK_BYTES, read_snapshot, scan_snapshot
 from digestlake.transforms.quarantine import quarantine_row, replace_quarantine
-from digestlake.transforms.snapshot import VERSIONS, snapshot_papers, versions_rows
+from digestlake.transforms.snapshot import (
+    VERSIONS,
+    reread_marked_authors,
+    snapshot_papers,
+    versions_rows,
+)
 
 STREAM_ROWS = 25_000  # rows per streamed batch: about 50 MB of snapshot text
 
@@ -125,6 +130,7 @@ def _stage(
     versions = _BucketStager(staging / "versions", "paper_versions")
 
     def stage(rows: pl.DataFrame) -> None:
+        rows = reread_marked_authors(rows)
         papers.add(rows.drop(VERSIONS))
         versions.add(versions_rows(rows.lazy()).collect())
 

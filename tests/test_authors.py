@@ -18,7 +18,7 @@ from digestlake.sources.oai_pmh import parse_oai
 from digestlake.transforms.authors import is_organisation, parse_authors
 from digestlake.transforms.digest import parse_digest
 from digestlake.transforms.note import parse_note
-from digestlake.transforms.snapshot import KAGGLE_SCHEMA, snapshot_papers
+from digestlake.transforms.snapshot import KAGGLE_SCHEMA, reread_marked_authors, snapshot_papers
 
 ARXIV = SHARED / "fixtures" / "arxiv"
 NUMBERED = "Khaled Hamidouche (1) and Jane Doe (1, 2) ((1) NVIDIA Corporation, (2) MIT)"
@@ -154,9 +154,25 @@ def test_oai_arxivraw_authors_get_their_numbered_affiliations() -> None:
 
 def _snapshot_authors(line: dict) -> list[dict]:
     frame = pl.LazyFrame([line], schema=KAGGLE_SCHEMA)
-    return (
-        snapshot_papers(frame, datetime(2026, 1, 1, tzinfo=UTC)).collect()["authors"].to_list()[0]
-    )
+    rows = snapshot_papers(frame, datetime(2026, 1, 1, tzinfo=UTC)).collect()
+    return reread_marked_authors(rows)["authors"].to_list()[0]
+
+
+def test_the_snapshot_reads_marked_author_lines_by_the_rule() -> None:
+    """A real snapshot line with arXiv's marks: ``authors_parsed`` gives "1 and 2" as an
+    affiliation; the rule gives the institutions, as OAI-PMH does for the same text."""
+    sample = need_shared(ARXIV) / "kaggle_sample.jsonl"
+    line = next(json.loads(row) for row in sample.open(encoding="utf-8") if "(1 and 2)" in row)
+    got = _snapshot_authors(line)
+    assert [a["name"] for a in got] == ["A. S. Mishchenko", "N. Nagaosa"]
+    assert got[0]["affiliation"].startswith("CREST, Japan Science and Technology Agency")
+    assert "1 and 2" not in got[0]["affiliation"]
+    rule = parse_authors(line["authors"]).listed()
+    assert [(a["name"], a["affiliation"]) for a in got] == [
+        (name, "; ".join(aff) or None) for name, aff in rule
+    ]
+    other = _snapshot_authors({**line, "authors": "A. B. Lee (X)"})  # no marks: as parsed
+    assert other[0]["name"] == "A. S. Mishchenko"
 
 
 def test_the_snapshot_keeps_every_affiliation_of_authors_parsed() -> None:
