@@ -160,6 +160,10 @@ PAPERS = TableSpec(
     derived={"bucket": id_bucket("paper_id")},
 )
 
+# What a run reads of every paper (resolution and enrichment both): one read, so the second
+# is served from the frames this process holds (a 2 M-paper snapshot is not decoded twice).
+PAPER_INDEX = ["paper_id", "arxiv_id", "title_norm", "metadata_source", "bucket"]
+
 PAPER_VERSIONS = TableSpec(
     "paper_versions",
     {"arxiv_id": _STR, "version": pl.Int32, "submitted_at": _TS, "bucket": _STR},

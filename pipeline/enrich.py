@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from digestlake.core.tables import ARXIV_LOOKUPS
+from digestlake.core.tables import ARXIV_LOOKUPS, PAPER_INDEX
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import Config, load_overrides
 from digestlake.pipeline.harvest import HarvestReport, harvest_oai
@@ -43,7 +43,7 @@ class EnrichReport:
 
 
 def pending_ids(lake: Lake) -> list[str]:
-    papers = lake.read("papers", columns=["arxiv_id", "metadata_source"])
+    papers = lake.read("papers", columns=PAPER_INDEX)
     unknown = lake.read("arxiv_lookups").filter(pl.col("status") == "unknown")["arxiv_id"]
     waiting = papers.filter(
         pl.col("arxiv_id").is_not_null()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from digestlake.core.ids import PROVISIONAL_PREFIX
-from digestlake.core.tables import id_bucket
+from digestlake.core.tables import PAPER_INDEX, id_bucket
 from digestlake.lake.store import Lake
 from digestlake.pipeline.citation_keys import carry_over_keys
 from digestlake.transforms.papers import (
@@ -25,8 +25,6 @@ from digestlake.transforms.papers import (
     resolve_mentions,
 )
 from digestlake.transforms.title_search import searched_resolutions
-
-_INDEX = ["paper_id", "arxiv_id", "title_norm", "metadata_source"]  # what resolution reads
 
 
 @dataclass(slots=True)
@@ -44,7 +42,7 @@ def reconcile(lake: Lake, mentions: pl.DataFrame | None = None) -> Reconciled:
         before = mentions.select(RESOLUTION_INPUTS)
     else:
         before = lake.read("mentions", columns=RESOLUTION_INPUTS)
-    index = lake.read("papers", columns=[*_INDEX, "bucket"])
+    index = lake.read("papers", columns=PAPER_INDEX)
     mentions = resolve_mentions(
         mentions, index, searched_resolutions(lake.read("title_candidates"))
     )
