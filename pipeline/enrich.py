@@ -10,7 +10,7 @@ arXiv does not know are recorded in ``arxiv_lookups`` and not asked again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import polars as pl
 
@@ -18,9 +18,9 @@ from digestlake.core.tables import ARXIV_LOOKUPS, PAPER_INDEX
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import Config, load_overrides
 from digestlake.pipeline.harvest import HarvestReport, harvest_oai
-from digestlake.pipeline.lock import hold_lake
 from digestlake.pipeline.progress import progress
 from digestlake.pipeline.reconcile import reconcile
+from digestlake.pipeline.recorded import recorded_run
 from digestlake.pipeline.runner import LOCAL, Runner
 from digestlake.pipeline.store_arxiv import store_arxiv_papers
 from digestlake.pipeline.titles import ResolveReport, resolve_titles
@@ -142,8 +142,9 @@ def enrich(
 ) -> EnrichReport:
     """Fetch what arXiv knows about the lake's papers (``digestlake enrich``); an outage
     leaves them pending for the next run."""
-    with hold_lake(config, runner):
-        return enrich_papers(
-            config, Lake(config.lake_path), offline=offline, now=now or datetime.now(UTC),
-            runner=runner,
-        )  # fmt: skip
+    clock = (lambda: now) if now else None
+    with recorded_run(config, runner, "enrich", clock) as rec:
+        rec.report.enrich = enrich_papers(
+            config, rec.lake, offline=offline, now=rec.started, runner=runner
+        )
+    return rec.report.enrich

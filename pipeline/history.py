@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from digestlake.lake.runs import find_run, last_runs, new_run_id, record_run, table_changes
+from digestlake.lake.runs import find_run, last_runs
 from digestlake.lake.store import Lake, LakeError
 from digestlake.pipeline.config import Config
-from digestlake.pipeline.lock import hold_lake
 from digestlake.pipeline.publish import PublishReport, write_exports
-from digestlake.pipeline.report import RunInfo, run_row
+from digestlake.pipeline.recorded import recorded_run
 from digestlake.pipeline.runner import LOCAL, Runner
 
 
@@ -57,33 +56,20 @@ def rollback(
 ) -> RollbackReport:
     """Restore every table ``run_id`` changed to the version it found, then republish. Runs
     after it are undone on those tables too (their versions came later)."""
-    clock = (lambda: now) if now else (lambda: datetime.now(UTC))
-    own = new_run_id(clock())
-    with hold_lake(config, runner, own):
-        lake = Lake(config.lake_path)
-        lake.run_id = own
-        target = _run(lake, run_id)
-        started, before = clock(), lake.versions()
+    clock = (lambda: now) if now else None
+    with recorded_run(config, runner, "rollback", clock) as rec:
+        target = _run(rec.lake, run_id)
+        rec.rollback_of = target["run_id"]
         restored = []
         for t in target["tables"]:
             if t["version_after"] != t["version_before"] and t["table"] != "runs":
-                lake.restore(t["table"], t["version_before"], {"digestlake.rollback_of": run_id})
+                extra = {"digestlake.rollback_of": target["run_id"]}
+                rec.lake.restore(t["table"], t["version_before"], extra)
                 restored.append(t["table"])
-        published = write_exports(lake, config.exports_path, config.exports, clock())
-        info = RunInfo(
-            run_id=own,
-            flow="rollback",
-            flow_run_id=runner.flow_run_id,
-            started_at=started,
-            finished_at=clock(),
-            lake_changed=lake.changed,
-            exports_changed=published.files.written + published.files.removed,
+        rec.report.publish = write_exports(
+            rec.lake, config.exports_path, config.exports, rec.started
         )
-        row = run_row(info, None)
-        row["rollback_of"] = target["run_id"]
-        row["tables"] = table_changes(lake, before, lake.versions(), own)
-        record_run(lake, row)
-    return RollbackReport(own, target["run_id"], restored, published)
+    return RollbackReport(rec.run_id, target["run_id"], restored, rec.report.publish)
 
 
 def publish_as_of(

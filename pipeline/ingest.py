@@ -8,7 +8,7 @@ work.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import polars as pl
 
@@ -16,8 +16,8 @@ from digestlake.lake.source_state import read_source_states, write_source_states
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import Config, SourceConfig
 from digestlake.pipeline.extract import SourceBatch, extract_source
-from digestlake.pipeline.lock import hold_lake
 from digestlake.pipeline.reconcile import reconcile
+from digestlake.pipeline.recorded import recorded_run
 from digestlake.pipeline.runner import LOCAL, Runner
 from digestlake.pipeline.store_arxiv import store_listed_papers
 from digestlake.sources.cursors import load_cursor
@@ -187,9 +187,10 @@ def ingest(
     now: datetime | None = None,
     runner: Runner = LOCAL,
 ) -> IngestReport:
-    """Read every enabled source into the lake (``digestlake ingest``)."""
-    with hold_lake(config, runner):
-        return ingest_sources(
-            config, Lake(config.lake_path), offline=offline, now=now or datetime.now(UTC),
-            runner=runner,
-        )  # fmt: skip
+    """Read every enabled source into the lake (``digestlake ingest``), as a recorded run."""
+    clock = (lambda: now) if now else None
+    with recorded_run(config, runner, "ingest", clock) as rec:
+        rec.report.ingest = ingest_sources(
+            config, rec.lake, offline=offline, now=rec.started, runner=runner
+        )
+    return rec.report.ingest

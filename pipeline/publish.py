@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from importlib.metadata import version
 
 from digestlake.core.location import Location
@@ -27,7 +27,7 @@ from digestlake.lake.runs import lake_state
 from digestlake.lake.store import Lake
 from digestlake.pipeline.citation_keys import issue_citation_keys
 from digestlake.pipeline.config import Config, ExportsConfig
-from digestlake.pipeline.lock import hold_lake
+from digestlake.pipeline.recorded import recorded_run
 from digestlake.pipeline.runner import LOCAL, Runner
 from digestlake.transforms.paper_days import paper_days
 from digestlake.transforms.publication import publication_records
@@ -124,8 +124,9 @@ def publish(
 ) -> PublishReport:
     """Issue citation keys for new papers and rewrite the exports that changed
     (``digestlake publish``)."""
-    with hold_lake(config, runner):
-        return write_exports(
-            Lake(config.lake_path), config.exports_path, config.exports,
-            now or datetime.now(UTC), biblatex=biblatex,
-        )  # fmt: skip
+    clock = (lambda: now) if now else None
+    with recorded_run(config, runner, "publish", clock) as rec:
+        rec.report.publish = write_exports(
+            rec.lake, config.exports_path, config.exports, rec.started, biblatex=biblatex
+        )
+    return rec.report.publish

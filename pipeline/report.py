@@ -10,17 +10,22 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from digestlake.pipeline.enrich import EnrichReport
-from digestlake.pipeline.ingest import IngestReport
-from digestlake.pipeline.publish import PublishReport
+if TYPE_CHECKING:  # the stages import the verb that records them (pipeline/recorded.py)
+    from digestlake.pipeline.enrich import EnrichReport
+    from digestlake.pipeline.ingest import IngestReport
+    from digestlake.pipeline.publish import PublishReport
 
 
 @dataclass(slots=True)
 class PipelineReport:
-    ingest: IngestReport
-    enrich: EnrichReport
-    publish: PublishReport
+    """What each stage of a run reported (None: the run did not get to it, or has no such
+    stage: ``ingest`` alone has no publish)."""
+
+    ingest: IngestReport | None = None
+    enrich: EnrichReport | None = None
+    publish: PublishReport | None = None
     run: dict | None = None  # the ``runs`` row, once recorded
 
 
@@ -39,7 +44,7 @@ class RunInfo:
 
 def run_row(info: RunInfo, report: PipelineReport | None) -> dict:
     """The ``runs`` row; a failed run has its error and whatever report it got to."""
-    sources = report.ingest.sources if report else []
+    sources = report.ingest.sources if report and report.ingest else []
     enrich = report.enrich if report else None
     resolution = enrich.resolution if enrich else None
     row = {
@@ -99,7 +104,7 @@ def render_markdown(row: dict, report: PipelineReport | None, info: RunInfo) -> 
             f"{s['unchanged']} | {s['deleted']} | {s['quarantined']} |"
             for s in row["sources"]
         ]
-    if report is not None:
+    if report is not None and report.enrich is not None:
         e = report.enrich
         lines += [
             "",
@@ -108,7 +113,7 @@ def render_markdown(row: dict, report: PipelineReport | None, info: RunInfo) -> 
             + (f" (arXiv: {e.error})" if e.error else "")
             + ".",
         ]
-    if report is not None and (quality := report.publish.quality.lines()):
+    if report is not None and report.publish and (quality := report.publish.quality.lines()):
         lines += ["", "Citations (data quality, by key):", "", *[f"- {q}" for q in quality]]
     lines += [
         "",

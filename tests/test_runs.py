@@ -72,3 +72,28 @@ def test_recording_a_run_adds_one_file_and_rewrites_none(tmp_path: Path) -> None
         "20261128T060009Z-dddddd",
         "20261128T060004Z-cccccc",
     ]
+
+
+def test_single_stages_are_recorded_and_shown_like_pipeline_runs(tmp_path: Path) -> None:
+    from conftest import SAMPLES, config_for
+
+    from digestlake.pipeline.config import SourceConfig
+    from digestlake.pipeline.ingest import ingest
+    from digestlake.pipeline.publish import publish
+    from digestlake.pipeline.status import render_status, status
+
+    config = config_for(
+        tmp_path / "lake", [SourceConfig("d", "digest", path=str(SAMPLES / "digests"))]
+    )
+    ingest(config, now=T0)
+    publish(config, now=T0 + timedelta(minutes=1))  # run ids sort by their start
+    runs = last_runs(Lake(config.lake_path))
+    assert runs["flow"].to_list() == ["publish", "ingest"]
+    assert runs["status"].to_list() == ["completed", "completed"]
+    ingested = {t["table"]: t for t in runs.row(1, named=True)["tables"]}
+    assert ingested["mentions"]["added"] > 0 and ingested["citation_keys"]["added"] == 0
+    published = {t["table"]: t for t in runs.row(0, named=True)["tables"]}
+    assert published["citation_keys"]["added"] > 0 and published["mentions"]["added"] == 0
+    assert runs.row(0, named=True)["export_files_written"] > 0
+    shown = render_status(status(config))
+    assert " publish " in shown and " ingest " in shown
