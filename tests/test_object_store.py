@@ -68,6 +68,7 @@ def test_a_lake_and_exports_on_s3_match_local_ones(s3, tmp_path: Path) -> None:
     for lake, exports in ((remote, "s3://digestlake/same/exports"), (local, tmp_path / "exports")):
         _ingest(lake, tmp_path / "cache")
         publish(config_for(lake, exports=exports), now=T0, runner=ALONE)
+
     def layout(lake: Lake) -> list[tuple]:
         return lake.files("mentions").select("partition", "num_records").rows()
 

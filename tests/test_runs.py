@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from digestlake.exports.files import FileChanges
 from digestlake.core.location import changed_files
+from digestlake.exports.files import FileChanges
 from digestlake.lake.runs import last_runs, record_run
 from digestlake.lake.store import Lake
 from digestlake.pipeline.enrich import EnrichReport
