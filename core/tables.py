@@ -115,6 +115,10 @@ MENTIONS = TableSpec(
 )
 
 
+# A mention still in its source (a deleted one is kept, marked): the count every report gives.
+LIVE = ~pl.col("deleted").fill_null(False)
+
+
 def id_bucket(column: str) -> pl.Expr:
     """``2406.11838`` -> ``2406``; ``hep-th/9901001`` -> ``hep-th``; ``dl:...`` -> ``dl``."""
     ident = pl.col(column)

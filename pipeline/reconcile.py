@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from digestlake.core.ids import PROVISIONAL_PREFIX
-from digestlake.core.tables import PAPER_INDEX, id_bucket
+from digestlake.core.tables import LIVE, PAPER_INDEX, id_bucket
 from digestlake.lake.store import Lake
 from digestlake.pipeline.citation_keys import carry_over_keys
 from digestlake.transforms.papers import (
@@ -62,7 +62,7 @@ def reconcile(lake: Lake, mentions: pl.DataFrame | None = None) -> Reconciled:
     written += lake.write_partitions("papers", papers, buckets)
     described = derived.join(fetched.select("paper_id"), on="paper_id", how="anti").height
     return Reconciled(
-        mentions=mentions.filter(~pl.col("deleted")).height,
+        mentions=mentions.filter(LIVE).height,
         papers=fetched.height + described,
         files_written=[str(p) for p in written],
     )

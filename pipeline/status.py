@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from digestlake.core.location import Location
+from digestlake.core.tables import LIVE
 from digestlake.lake.lock import lock_state
 from digestlake.lake.maintenance import TableStatus, table_status
 from digestlake.lake.runs import last_runs
@@ -20,6 +21,7 @@ class LakeStatus:
     sources: list[dict]  # the ``sources`` rows, with ``quarantined`` counted
     lock: str
     runs: list[dict]  # the newest ``runs`` rows, newest first
+    live_mentions: int = 0  # mentions not deleted: the count runs and the dataset card give
 
     @property
     def rows(self) -> dict[str, int]:
@@ -41,7 +43,8 @@ def status(config: Config, *, runs: int = 10) -> LakeStatus:
         else f"the Prefect lease {lease_name(lake.root)} (prefect gcl inspect shows it)"
     )
     tables = table_status(lake)
-    return LakeStatus(lake.root, tables, sources, lock, last_runs(lake, runs).to_dicts())
+    live = lake.read("mentions", columns=["deleted"]).filter(LIVE).height
+    return LakeStatus(lake.root, tables, sources, lock, last_runs(lake, runs).to_dicts(), live)
 
 
 def render_status(s: LakeStatus) -> str:
@@ -55,6 +58,8 @@ def render_status(s: LakeStatus) -> str:
             f"  {t.table:<16} {t.rows:>8} rows  v{t.version:<5} {t.files:>5} files "
             f"{t.bytes / 1e6:>9.2f} MB  {vacuumed}"
         )
+        if t.table == "mentions":
+            lines.append(f"  {'':<16} {s.live_mentions:>8} live (not deleted)")
     if s.sources:
         lines.append("sources:")
     for row in s.sources:

@@ -33,7 +33,7 @@ def ingest_summary(report: IngestReport, lake_path: Path | str) -> list[str]:
             lines.append(f"    ... and {len(s.problems) - SHOWN} more")
     lines.append(
         f"lake: {lake_path} ({report.mentions} mentions, {report.papers} papers, "
-        f"{len(report.files_written)} files written)"
+        f"{len(report.files_written)} partitions committed)"
     )
     if any(s.quarantined for s in report.sources):
         lines.append('all of it: digestlake query "select * from quarantine"')
