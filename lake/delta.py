@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,11 +70,18 @@ def writing(root: str) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        code = exc.errno if exc.errno is not None else _os_error_in(str(exc))
+        if code in (errno.EEXIST, errno.ENOTDIR):
             reason = _in_the_way(exc.filename, root)
         else:
-            reason = _WRITE_FAILURES.get(exc.errno) or exc.strerror or str(exc)
+            reason = _WRITE_FAILURES.get(code) or exc.strerror or str(exc)
         raise LakeError(f"cannot write the lake at {root}: {reason}") from exc
+
+
+def _os_error_in(said: str) -> int | None:
+    """The errno delta-rs reports inside its own text (``... (os error 28)``)."""
+    code = re.search(r"os error (\d+)", said)
+    return int(code[1]) if code else None
 
 
 def storage_options(url: str) -> dict[str, str] | None:
@@ -113,10 +121,23 @@ class Tables:
         return f"{self.base}/{table}"
 
     def exists(self, table: str) -> bool:
+        """Whether the table has a commit (a log folder left empty by a create that failed,
+        on a full disk say, is no table yet)."""
+        log = self.location.path(f"{table}/{LOG}")
         try:
-            return self.location.exists(f"{table}/{LOG}")
+            if not self.location.fs.isdir(log):
+                return False
+            names = self.location.fs.ls(log, detail=False)
         except OSError as exc:
             raise LakeError(f"the lake cannot be read: {self.uri(table)}: {exc}") from exc
+        if any(n.endswith(".json") or ".checkpoint." in n for n in names):
+            return True
+        if self.location.find(table, ".parquet"):
+            raise LakeError(
+                f"the lake cannot be read: table {table} at {self.uri(table)}: its log holds "
+                "no commit, yet data files are there (a damaged table; restore its _delta_log)"
+            )
+        return False
 
     def open(
         self, spec: TableSpec, version: int | None = None, legacy_ok: bool = False
@@ -210,9 +231,14 @@ class Tables:
             with writing(self.base):
                 yield
         except (DeltaError, DeltaProtocolError) as exc:
-            first = str(exc).strip().splitlines()[0]
+            said = str(exc)
+            # delta-rs reports the OS error inside its own text: a full or read-only disk is
+            # said as the rest of the lake says it.
+            if (code := _os_error_in(said)) in _WRITE_FAILURES:
+                reason = _WRITE_FAILURES[code]
+                raise LakeError(f"cannot write the lake at {self.base}: {reason}") from exc
             where = f"table {table} at {self.uri(table)}"
-            raise LakeError(f"cannot commit to {where}: {first}") from exc
+            raise LakeError(f"cannot commit to {where}: {said.strip().splitlines()[0]}") from exc
 
 
 def check_version(dt: DeltaTable, table: str, uri: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,19 +18,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cronsim import CronSim, CronSimError
 
 from digestlake.exports.opml import FORMATS as OPML_FORMATS
+from digestlake.pipeline.config_file import ConfigError, read_toml
+from digestlake.pipeline.overrides import load_overrides
 from digestlake.sources.http import HttpPolicy
 from digestlake.sources.spec import SourceConfig, check_options
 from digestlake.transforms.citation_keys import KEY_FORMATS
-from digestlake.transforms.title_match import Overrides
-from digestlake.transforms.titles import normalise_title
 
 ENV_PREFIX = "DIGESTLAKE_"
 SOURCE_KINDS = ("digest", "vault", "oai", "feed", "hf-daily", "links")
 _SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-
-
-class ConfigError(ValueError):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,22 +279,6 @@ def _schedule(entry: dict, index: int) -> ScheduleConfig:
     return ScheduleConfig(flow, cron, name, timezone, dict(parameters))
 
 
-def _read_toml(file: Path) -> dict:
-    """A TOML file's tables; a file that cannot be read, is not UTF-8 (as TOML must be) or
-    is not TOML is a ConfigError naming it."""
-    try:
-        return tomllib.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{file}: cannot be read: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{file}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
-            "TOML files are UTF-8"
-        ) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file}: {exc}") from exc
-
-
 def load_config(
     path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None
 ) -> Config:
@@ -308,7 +287,7 @@ def load_config(
     file = Path(path or env.get(ENV_PREFIX + "CONFIG") or "digestlake.toml")
     if not file.is_file():
         raise ConfigError(f"{file}: config file not found")
-    raw = _read_toml(file)
+    raw = read_toml(file)
     unknown = set(raw) - set(_SECTION_KEYS) - {"sources", "schedules"}
     if unknown:
         raise ConfigError(f"{file}: unknown section(s) {', '.join(sorted(unknown))}")
@@ -389,23 +368,3 @@ def load_config(
         config_file=file,
         retain_days=lake_section.retain_days,
     )
-
-
-def load_overrides(path: str) -> Overrides:
-    """``[[pin]] title, arxiv_id`` and ``[[forbid]] title, arxiv_id`` ("*" = never resolve)."""
-    if not path:
-        return Overrides()
-    file = Path(path)
-    raw = _read_toml(file)
-    overrides = Overrides()
-    for kind in ("pin", "forbid"):
-        for i, item in enumerate(raw.get(kind, [])):
-            title, arxiv_id = item.get("title"), item.get("arxiv_id")
-            key = normalise_title(title) if isinstance(title, str) else None
-            if key is None or not isinstance(arxiv_id, str):
-                raise ConfigError(f"{file}: [[{kind}]] #{i + 1} needs a title and an arxiv_id")
-            if kind == "pin":
-                overrides.pin[key] = arxiv_id
-            else:
-                overrides.forbid.setdefault(key, set()).add(arxiv_id)
-    return overrides

@@ -16,8 +16,9 @@ import polars as pl
 
 from digestlake.core.tables import ARXIV_LOOKUPS, PAPER_INDEX
 from digestlake.lake.store import Lake
-from digestlake.pipeline.config import Config, load_overrides
+from digestlake.pipeline.config import Config
 from digestlake.pipeline.harvest import HarvestReport, harvest_oai
+from digestlake.pipeline.overrides import load_overrides
 from digestlake.pipeline.progress import progress
 from digestlake.pipeline.reconcile import reconcile
 from digestlake.pipeline.recorded import recorded_run

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from digestlake.pipeline.config import ConfigError, load_config, load_overrides
+from digestlake.pipeline.config import ConfigError, load_config
+from digestlake.pipeline.overrides import load_overrides
 
 
 def write(tmp_path: Path, text: str) -> Path:
