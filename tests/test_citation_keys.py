@@ -222,7 +222,9 @@ def test_lifecycle_arxiv_off_then_on_ten_runs_and_the_users_own_keys(tmp_path: P
     assert keys == {"1910.10683": ("anon2019t5", PROVISIONAL),
                     "1706.03762": ("vaswani:attention", FINAL)}  # fmt: skip
     assert report.quality.provisional == ["anon2019t5"]
-    assert any("refs.bib" in p and "skipped" in p for p in report.quality.key_problems)
+    assert any("refs.bib:7: not a BibTeX entry" in p for p in report.quality.key_problems)
+    [row] = lake.read("quarantine").to_dicts()  # the broken entry; the good one was read
+    assert row["source_id"] == "[exports] keys_from" and row["location"] == f"{refs}:7"
 
     t5 = Paper("1910.10683", "Exploring the Limits of Transfer Learning with a Unified "
                "Text-to-Text Transformer", [("Colin Raffel", []), ("Noam Shazeer", [])],
