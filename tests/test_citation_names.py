@@ -100,3 +100,30 @@ def test_a_published_version_is_an_article_with_the_arxiv_id_printed() -> None:
     assert entry.fields["eprint"] == "2401.00001" and entry.fields["doi"] == "10.5555/jmlr.1_2"
     latex = bib_entry(record, "k", biblatex=True)
     assert "journaltitle = {J. Mach." in latex and "note" not in latex
+
+
+def test_the_run_report_and_the_publish_output_list_data_quality_by_key() -> None:
+    from datetime import UTC, datetime
+
+    from digestlake.exports.bibtex import DataQuality
+    from digestlake.exports.files import FileChanges
+    from digestlake.pipeline.enrich import EnrichReport
+    from digestlake.pipeline.ingest import IngestReport
+    from digestlake.pipeline.publish import PublishReport
+    from digestlake.pipeline.report import PipelineReport, RunInfo, run_row
+    from digestlake.pipeline.summary import publish_summary
+
+    quality = DataQuality(
+        no_author=["anon2019t5"], provisional=[f"k{i}" for i in range(12)],
+        changed_keys=["anon2019t5 -> raffel2019exploring"], no_latex_form=["anon2023: 구글"],
+    )  # fmt: skip
+    publish = PublishReport(papers=12, keys_issued=1, files=FileChanges(), quality=quality)
+    lines = publish_summary(publish, "out")
+    assert "  citations: 1 without authors: anon2019t5" in lines
+    provisional = ", ".join(f"k{i}" for i in range(10))
+    assert f"  citations: 12 with a provisional key: {provisional}, ... and 2 more" in lines
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    report = PipelineReport(IngestReport([], [], 0, 0), EnrichReport(pending=0), publish)
+    row = run_row(RunInfo("r", "pipeline", None, t0, t0, [], []), report)
+    assert "- 1 with a changed key: anon2019t5 -> raffel2019exploring" in row["report"]
+    assert "- 1 with characters that have no LaTeX form: anon2023: 구글" in row["report"]
