@@ -36,7 +36,7 @@ class DataQuality:
         for label, found in (
             ("without authors", self.no_author), ("without a year", self.no_year),
             ("with a truncated title", self.truncated_titles),
-            ("with a provisional key", self.provisional), ("keys changed", self.changed_keys),
+            ("with a provisional key", self.provisional), ("with a changed key", self.changed_keys),
             ("with characters that have no LaTeX form", self.no_latex_form),
             ("problems with your own keys (keys_from)", self.key_problems),
         ):  # fmt: skip

@@ -12,7 +12,7 @@ import bibtexparser
 import polars as pl
 
 from digestlake.core.ids import ARXIV_SOURCES, PROVISIONAL_PREFIX
-from digestlake.core.tables import CITATION_KEYS
+from digestlake.core.tables import CITATION_KEYS, QUARANTINE
 from digestlake.lake.store import Lake
 from digestlake.transforms.arxiv_ids import parse_arxiv_id
 from digestlake.transforms.citation_keys import (
@@ -26,8 +26,10 @@ from digestlake.transforms.citation_keys import (
     match_user_keys,
     settle_keys,
 )
+from digestlake.transforms.quarantine import quarantine_row, replace_quarantine
 from digestlake.transforms.titles import latex_to_text, normalise_title
 
+KEYS_FROM = "[exports] keys_from"  # the quarantine's source_id for the user's libraries
 _ID_FIELDS = ("eprint", "arxivid", "url", "journal", "note", "howpublished", "doi")
 
 
@@ -71,18 +73,20 @@ def _identity(record: dict) -> PaperIdentity:
     )
 
 
-def read_user_entries(paths: list[str]) -> tuple[list[UserEntry], list[str]]:
-    """The entries of the user's BibTeX libraries, and what could not be read (file:line)."""
-    entries, problems = [], []
+def read_user_entries(paths: list[str]) -> tuple[list[UserEntry], list[dict]]:
+    """The entries of the user's BibTeX libraries, and quarantine rows for what could not be
+    read (``file:line``); the rest of each file is still read."""
+    entries, rejected = [], []
     for path in paths:
         name = Path(path).name
         try:
             library = bibtexparser.parse_file(path)
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(f"{path}: cannot read: {exc}")
+            rejected.append(quarantine_row(path, None, f"cannot read: {exc}"))
             continue
         for block in library.failed_blocks:
-            problems.append(f"{name}:{block.start_line + 1}: not a BibTeX entry, skipped")
+            reason = "not a BibTeX entry, skipped"
+            rejected.append(quarantine_row(path, block.start_line + 1, reason, block.raw))
         for entry in library.entries:
             fields = {f.key.lower(): str(f.value) for f in entry.fields}
             found = (parse_arxiv_id(fields[k]) for k in _ID_FIELDS if fields.get(k))
@@ -100,7 +104,17 @@ def read_user_entries(paths: list[str]) -> tuple[list[UserEntry], list[str]]:
                     family_name(author.replace("{", "").replace("}", "")) if author else "",
                 )
             )
-    return entries, problems
+    return entries, rejected
+
+
+def _quarantine(lake: Lake, paths: list[str], rejected: list[dict], now: datetime) -> None:
+    """The libraries' bad entries in the quarantine table, under ``KEYS_FROM``: replaced on
+    every publish, so a fixed entry leaves it."""
+    old = lake.read("quarantine")
+    new = replace_quarantine(old, KEYS_FROM, paths, rejected, now)
+    order = list(QUARANTINE.key)
+    if not new.sort(order).equals(old.sort(order)):
+        lake.write("quarantine", new)
 
 
 def issue_citation_keys(
@@ -117,7 +131,9 @@ def issue_citation_keys(
     registry = lake.read("citation_keys")
     lookups = lake.read("arxiv_lookups", columns=["arxiv_id", "status"])
     unknown = set(lookups.filter(pl.col("status") == "unknown")["arxiv_id"])
-    entries, problems = read_user_entries(list(keys_from))
+    entries, rejected = read_user_entries(list(keys_from))
+    _quarantine(lake, list(keys_from), rejected, now)
+    problems = [f"{r['location']}: {r['reason']}" for r in rejected]
     user_keys, conflicts = match_user_keys(entries, [_identity(r) for r in records])
     wanted = {
         r["paper_id"]: Wanted(

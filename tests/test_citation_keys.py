@@ -3,6 +3,7 @@ then never changed; the user's own keys kept."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -12,6 +13,7 @@ import polars as pl
 import pytest
 from conftest import config_for
 from standin_arxiv import Paper, serve_standin
+from test_publish import compile_bibliography
 
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import ArxivConfig, ExportsConfig, SourceConfig
@@ -220,7 +222,9 @@ def test_lifecycle_arxiv_off_then_on_ten_runs_and_the_users_own_keys(tmp_path: P
     assert keys == {"1910.10683": ("anon2019t5", PROVISIONAL),
                     "1706.03762": ("vaswani:attention", FINAL)}  # fmt: skip
     assert report.quality.provisional == ["anon2019t5"]
-    assert any("refs.bib" in p and "skipped" in p for p in report.quality.key_problems)
+    assert any("refs.bib:7: not a BibTeX entry" in p for p in report.quality.key_problems)
+    [row] = lake.read("quarantine").to_dicts()  # the broken entry; the good one was read
+    assert row["source_id"] == "[exports] keys_from" and row["location"] == f"{refs}:7"
 
     t5 = Paper("1910.10683", "Exploring the Limits of Transfer Learning with a Unified "
                "Text-to-Text Transformer", [("Colin Raffel", []), ("Noam Shazeer", [])],
@@ -236,6 +240,11 @@ def test_lifecycle_arxiv_off_then_on_ten_runs_and_the_users_own_keys(tmp_path: P
         latex = bibtexparser.parse_string((tmp_path / "out/biblatex/all.bib").read_text())
         entry = next(e for e in latex.entries if e.key == "raffel2019exploring")
         assert entry.fields_dict["ids"].value == "anon2019t5"
+        # A document written while the key was provisional still compiles, citing it.
+        (tmp_path / "tex").mkdir()
+        shutil.copy(tmp_path / "out/biblatex/all.bib", tmp_path / "tex/all.bib")
+        errors, bbl = compile_bibliography(tmp_path / "tex", "biblatex", "\\cite{anon2019t5}")
+        assert errors == [] and "raffel2019exploring" in bbl
         # Ten runs, each adding a paper that competes for the same keys.
         for n in range(10):
             arxiv_id = f"1910.{20000 + n}"
