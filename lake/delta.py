@@ -127,7 +127,7 @@ class Tables:
         try:
             if not self.location.fs.isdir(log):
                 return False
-            names = self.location.fs.ls(log, detail=False)
+            names = self.location.fs.ls(log, detail=False, refresh=True)
         except OSError as exc:
             raise LakeError(f"the lake cannot be read: {self.uri(table)}: {exc}") from exc
         if any(n.endswith(".json") or ".checkpoint." in n for n in names):
@@ -186,6 +186,19 @@ class Tables:
                 commit_properties=commit,
                 raise_if_key_not_exists=False,
             )
+
+    def commit_info(self, table: str, version: int) -> dict | None:
+        """The commit info of one version, read from its log entry (one GET; delta-rs'
+        ``history`` lists the log, and reads it wrongly at a pinned version). None once the
+        log no longer holds it."""
+        # Not from a listing cached before the commit (s3fs answers from its cached listing).
+        self.location.fs.invalidate_cache(self.location.path(f"{table}/{LOG}"))
+        try:
+            entry = self.location.read_bytes(f"{table}/{LOG}/{version:020d}.json")
+        except FileNotFoundError:
+            return None
+        first = entry.split(b"\n", 1)[0]
+        return json.loads(first).get("commitInfo") if first.strip() else None
 
     def evolve(self, dt: DeltaTable, spec: TableSpec, commit: CommitProperties) -> None:
         """Columns the spec has and the table not yet are added (Delta schema evolution; old

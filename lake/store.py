@@ -66,6 +66,7 @@ class Lake:
         self._open: dict[str, DeltaTable] = {}
         self._evolved: set[str] = set()  # tables whose schema was brought up to the spec
         self.changed: list[str] = []  # partitions this object committed (a run's report)
+        self.rows_changed: dict[str, dict[str, int]] = {}  # per table, what its commits did
 
     @property
     def root(self) -> str:
@@ -238,6 +239,9 @@ class Lake:
                 commit_properties=commit_properties(self.run_id, rows, extra),
             )
             self.writable(table).update_incremental()
+        done = self.rows_changed.setdefault(table, dict.fromkeys(rows, 0))
+        for kind, n in rows.items():
+            done[kind] = done.get(kind, 0) + n
 
     def add_file(self, table: str, rel: str, size: int, value: str | None, stats: str) -> AddAction:
         """The add action for a data file already in place."""

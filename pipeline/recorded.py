@@ -61,7 +61,7 @@ def recorded_run(
                 error=error,
             )
             row = run_row(info, recording.report)
-            row["tables"] = table_changes(lake, versions, lake.versions(), run_id)
+            row["tables"] = table_changes(lake, versions, lake.versions())
             row["rollback_of"] = recording.rollback_of
             record_run(lake, row)
             runner.publish_report(row["report"], f"{flow} run {run_id}")

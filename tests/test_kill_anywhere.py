@@ -18,18 +18,20 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import BUNDLE, MEASUREMENTS, need_shared
+from conftest import BUNDLE, MEASUREMENTS, mask_run_ids, need_shared
 
 from digestlake.core.tables import TABLES
 from digestlake.lake.frame_cache import FRAMES
 from digestlake.lake.store import Lake
 
 KILLS = int(os.environ.get("DIGESTLAKE_KILLS", "4"))
+# One clock for every run: the exports carry when a mention was first seen.
 RUN = """
 import sys
+from datetime import UTC, datetime
 from digestlake.pipeline.config import load_config
 from digestlake.pipeline.run import run
-run(load_config(sys.argv[1]), offline=True)
+run(load_config(sys.argv[1]), offline=True, now=datetime(2026, 1, 1, tzinfo=UTC))
 """
 
 
@@ -62,7 +64,9 @@ def _tables(lake: Path) -> dict[str, pl.DataFrame]:
 
 
 def _exports(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    """Every export file; the dataset card's run id masked (a rerun is another run)."""
+    files = {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    return {name: mask_run_ids(data) for name, data in files.items()}
 
 
 @pytest.fixture(scope="module")
