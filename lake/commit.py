@@ -26,9 +26,10 @@ class PartitionCommit:
 
     def __init__(self, lake: Lake, table: str, extra: dict[str, str] | None = None) -> None:
         self.lake, self.table, self.spec, self.extra = lake, table, TABLES[table], extra
-        self.base = lake.snapshot(table)
+        base = lake.writable(table)
+        self.read_version = base.version()
         with lake.tables.reading(table):
-            self.files = add_actions(self.base)
+            self.files = add_actions(base)
         self.adds: list[AddAction] = []
         self.removes: list[RemoveAction] = []
         self.changed: list[str] = []
@@ -106,7 +107,9 @@ class PartitionCommit:
         if self.adopted:
             self.lake.location.sync(self.table)
         if self.changed:
-            self.lake.commit(self.table, self.base, self.adds, self.removes, self.rows, self.extra)
+            self.lake.commit(
+                self.table, self.read_version, self.adds, self.removes, self.rows, self.extra
+            )
             self.lake.changed += self.changed
         return self.changed
 

@@ -63,6 +63,9 @@ class Lake:
         self.pinned = versions
         self.run_id: str | None = None
         self.legacy_ok = legacy_ok  # tables in the old layout read as missing (converting)
+        # The lake's lock is held by this run: only its own commits change the tables, so a
+        # read need not list the log again (a commit still checks, and refreshes).
+        self.held = False
         self._open: dict[str, DeltaTable] = {}
         self._evolved: set[str] = set()  # tables whose schema was brought up to the spec
         self.changed: list[str] = []  # partitions this object committed (a run's report)
@@ -90,8 +93,9 @@ class Lake:
             if dt is not None:
                 self._open[table] = dt
             return dt
-        with self.tables.reading(table):
-            dt.update_incremental()  # one listing of the log when nothing was committed
+        if not self.held:
+            with self.tables.reading(table):
+                dt.update_incremental()  # one listing of the log when nothing was committed
         return dt
 
     def version(self, table: str) -> int | None:
@@ -213,32 +217,39 @@ class Lake:
                     os.fsync(fh.fileno())
             self.location.put(f"{table}/{rel}", staged)
 
-    def snapshot(self, table: str) -> DeltaTable:
-        """The table as it is now, held apart: a commit built on it fails if another writer
-        committed since (Delta's conflict check), rather than undo that writer's work."""
-        version = self.writable(table).version()
-        return self.tables.open(TABLES[table], version)
-
     def commit(
         self,
         table: str,
-        base: DeltaTable,
+        read_version: int,
         adds: list[AddAction],
         removes: list[RemoveAction],
         rows: dict[str, int],
         extra: dict[str, str] | None = None,
     ) -> None:
-        """One commit of these actions, on top of the version ``base`` was read at."""
+        """One commit of these actions, on top of ``read_version`` (the version their files
+        were read from): if another writer committed since, it fails rather than undo that
+        writer's work (checked here, and by Delta's own conflict check at the commit)."""
         spec = TABLES[table]
+        held, self.held = self.held, False  # see the newest version, whoever wrote it
+        try:
+            dt = self.writable(table)
+        finally:
+            self.held = held
+        if dt.version() != read_version:
+            raise LakeError(
+                f"cannot commit to table {table} at {self.tables.uri(table)}: a concurrent "
+                f"transaction committed version {dt.version()} since version {read_version} "
+                "was read (another writer past the lake's lock)"
+            )
         with self.tables.writing(table):
-            base.create_write_transaction(
+            dt.create_write_transaction(
                 [*removes, *adds],
                 "append",
                 delta_schema(spec),
                 partition_by=[spec.partition_by] if spec.partition_by else None,
                 commit_properties=commit_properties(self.run_id, rows, extra),
             )
-            self.writable(table).update_incremental()
+            dt.update_incremental()
         done = self.rows_changed.setdefault(table, dict.fromkeys(rows, 0))
         for kind, n in rows.items():
             done[kind] = done.get(kind, 0) + n
@@ -333,9 +344,9 @@ class Lake:
         spec = TABLES[table]
         frame = conform(rows, spec)
         rel = self.new_file(table, None)
-        base = self.snapshot(table)
+        read_version = self.writable(table).version()
         size = self.write_file(table, rel, frame)
         added = {"added": frame.height, "updated": 0, "deleted": 0}
         stats = file_stats(frame, spec.key)
-        self.commit(table, base, [self.add_file(table, rel, size, None, stats)], [], added)
+        self.commit(table, read_version, [self.add_file(table, rel, size, None, stats)], [], added)
         self.changed.append(table)

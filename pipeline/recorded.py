@@ -42,6 +42,7 @@ def recorded_run(
         recording = Recording(lake, run_id, clock())
         exports = Location(config.exports_path)
         versions, exported = lake.versions(), exports.state()
+        lake.held = True  # from here on, only this run commits to the lake
         error = None
         try:
             yield recording
