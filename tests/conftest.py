@@ -146,8 +146,9 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 # The files whose tests take longest (biber, the history replay, Prefect subprocesses), run
 # first so that under xdist (``make test``) the workers do not wait on them at the end.
 SLOW_FIRST = (
-    "test_publish.py", "test_ingest_vault.py", "test_operations.py", "test_hard_stops.py",
-    "test_enrich.py", "test_object_store.py", "test_flows.py",
+    "test_operations.py", "test_publish.py", "test_site.py", "test_ingest_vault.py",
+    "test_feeds.py", "test_kill_anywhere.py", "test_hard_stops.py", "test_links_sources.py",
+    "test_enrich.py", "test_object_store.py", "test_flows.py", "test_dataset.py",
 )  # fmt: skip
 
 

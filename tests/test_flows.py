@@ -136,7 +136,9 @@ def test_a_failed_run_is_recorded_and_status_tells_it_from_a_stale_lock(
         pipeline_flow(config_path=str(config_path))
     (failed,) = Lake(tmp_path / "lake").read("runs").to_dicts()
     assert failed["status"] == "failed" and "exports" in failed["error"]
-    assert failed["sources"] == [] and "**Failed:**" in failed["report"]
+    # What it got to is kept: the ingest ran (its sources are reported) before publish failed.
+    assert "ok" in [s["status"] for s in failed["sources"]]
+    assert "**Failed:**" in failed["report"]
     assert main(["status", "--config", str(config_path)]) == 0
     out = capsys.readouterr().out
     assert "lock: free" in out and "pipeline failed" in out

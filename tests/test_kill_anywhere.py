@@ -24,7 +24,7 @@ from digestlake.core.tables import TABLES
 from digestlake.lake.frame_cache import FRAMES
 from digestlake.lake.store import Lake
 
-KILLS = int(os.environ.get("DIGESTLAKE_KILLS", "4"))
+KILLS = int(os.environ.get("DIGESTLAKE_KILLS", "2"))
 # One clock for every run: the exports carry when a mention was first seen.
 RUN = """
 import sys
