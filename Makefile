@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/incremental_ingest.py
 	$(BIN)/python bench/parser_worst_case.py
 	$(BIN)/python bench/site_build.py
+	$(BIN)/python bench/snapshot_import.py
+	$(BIN)/python bench/run_after_snapshot.py
 
 clean:
 	rm -rf data/lake data/exports data/cache

@@ -119,9 +119,10 @@ def test_a_conversion_killed_midway_is_completed_by_the_next_verb(tmp_path: Path
     pl.DataFrame({"paper_id": ["2401.00001", "2402.00002"], "title": ["A", "B"]}).write_parquet(
         lake / "papers" / LEGACY_FILE, metadata={"digestlake.schema_version": "1"}
     )
-    part = lake / "mentions" / "source_id=v"
-    part.mkdir(parents=True)
-    pl.DataFrame({"mention_id": ["m1"], "title": ["A"]}).write_parquet(part / LEGACY_FILE)
+    for source, mention in (("v", "m2"), ("a", "m3"), ("w", "m1")):  # keys not in folder order
+        part = lake / "mentions" / f"source_id={source}"
+        part.mkdir(parents=True)
+        pl.DataFrame({"mention_id": [mention], "title": ["A"]}).write_parquet(part / LEGACY_FILE)
     removed = Location.remove
 
     def killed(self, rel):
@@ -133,7 +134,7 @@ def test_a_conversion_killed_midway_is_completed_by_the_next_verb(tmp_path: Path
             convert_legacy(str(lake))
     finally:
         Location.remove = removed
-    assert Lake(lake).read("mentions")["source_id"].to_list() == ["v"]  # converted, committed
+    assert Lake(lake).read("mentions")["source_id"].to_list() == ["a", "v", "w"]  # committed
     assert convert_legacy(str(lake)) == ["papers"]  # mentions' leftovers are not read again
     papers = Lake(lake).read("papers")
     assert papers["bucket"].to_list() == ["2401", "2402"] and papers["title"].to_list() == [
