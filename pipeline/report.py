@@ -18,6 +18,22 @@ if TYPE_CHECKING:  # the stages import the verb that records them (pipeline/reco
     from digestlake.pipeline.publish import PublishReport
 
 
+QUALITY_HEADING = "Citations (data quality, by key):"
+
+
+def quality_lines(report: str) -> list[str]:
+    """The data-quality items of a run report (what ``status`` shows of the last publish)."""
+    _, found, rest = report.partition(QUALITY_HEADING)
+    if not found:
+        return []
+    items = []
+    for line in rest.strip().splitlines():
+        if not line.startswith("- "):
+            break
+        items.append(line[2:])
+    return items
+
+
 @dataclass(slots=True)
 class PipelineReport:
     """What each stage of a run reported (None: the run did not get to it, or has no such
@@ -114,7 +130,7 @@ def render_markdown(row: dict, report: PipelineReport | None, info: RunInfo) -> 
             + ".",
         ]
     if report is not None and report.publish and (quality := report.publish.quality.lines()):
-        lines += ["", "Citations (data quality, by key):", "", *[f"- {q}" for q in quality]]
+        lines += ["", QUALITY_HEADING, "", *[f"- {q}" for q in quality]]
     lines += [
         "",
         f"Files written: {row['lake_files_written']} in the lake, "

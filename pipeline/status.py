@@ -12,6 +12,7 @@ from digestlake.lake.runs import last_runs
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import Config
 from digestlake.pipeline.lock import lease_name
+from digestlake.pipeline.report import quality_lines
 
 
 @dataclass(slots=True)
@@ -85,4 +86,9 @@ def render_status(s: LakeStatus) -> str:
         )
         if run["error"]:
             lines.append(f"    {run['error']}")
+    published = next((r for r in s.runs if r["flow"] in ("pipeline", "publish")), None)
+    quality = quality_lines(published["report"] or "") if published else []
+    if quality:
+        lines.append(f"citations, data quality (run {published['run_id']}):")
+        lines += [f"  {q}" for q in quality]
     return "\n".join(lines)

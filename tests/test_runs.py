@@ -97,3 +97,20 @@ def test_single_stages_are_recorded_and_shown_like_pipeline_runs(tmp_path: Path)
     assert runs.row(0, named=True)["export_files_written"] > 0
     shown = render_status(status(config))
     assert " publish " in shown and " ingest " in shown
+
+
+def test_status_shows_the_data_quality_of_the_last_publish() -> None:
+    from digestlake.pipeline.status import LakeStatus, render_status
+
+    report = (
+        "# digestlake publish run x: completed\n\nCitations (data quality, by key):\n\n"
+        "- 2 without authors: anon2019t5, anon2023\n- 1 with a provisional key: kim2024sparse\n"
+        "\nFiles written: 0 in the lake, 3 exports.\n"
+    )
+    row = run_row(info("20261128T060000Z-eeeeee"), None) | {"flow": "publish", "report": report}
+    shown = render_status(LakeStatus("lake", [], [], "free", [row]))
+    assert shown.splitlines()[-3:] == [
+        "citations, data quality (run 20261128T060000Z-eeeeee):",
+        "  2 without authors: anon2019t5, anon2023",
+        "  1 with a provisional key: kim2024sparse",
+    ]
