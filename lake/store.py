@@ -301,11 +301,12 @@ class Lake:
 
     def write(self, table: str, df: pl.DataFrame) -> list[str]:
         """Make ``df`` the table's whole content (one commit, if anything differs)."""
-        spec = TABLES[table]
-        parts = self._parts(spec, df)
-        stored = set(self.files(table)["partition"].to_list()) if self.delta(table) else set()
-        values = sorted(set(parts) | stored, key=lambda v: (v is None, v or ""))
-        return self.replace_partitions(table, parts, values)
+        parts = self._parts(TABLES[table], df)
+        commit = PartitionCommit(self, table)  # its file list names the stored partitions too
+        stored = set(commit.files["partition"].to_list())
+        for value in sorted(set(parts) | stored, key=lambda v: (v is None, v or "")):
+            commit.replace(value, parts.get(value))
+        return commit.finish()
 
     def write_partitions(self, table: str, df: pl.DataFrame, values: set[str]) -> list[str]:
         """Make each partition in ``values`` hold exactly ``df``'s rows for it (one left with
