@@ -33,6 +33,13 @@ class TableSpec:
     partition_by: str | None = None
     # Columns computed from others whenever the table is read or written (the bucket).
     derived: dict[str, pl.Expr] | None = None
+    # String columns whose min, max and null count each file's add action records beside
+    # the key's, so that reads can skip files by them (``Lake.read(holding_other_than=)``).
+    stats: tuple[str, ...] = ()
+
+    @property
+    def stats_columns(self) -> tuple[str, ...]:
+        return (*self.key, *self.stats)
 
     @property
     def schema(self) -> pl.Schema:
@@ -162,10 +169,12 @@ PAPERS = TableSpec(
     key=("paper_id",),
     partition_by="bucket",
     derived={"bucket": id_bucket("paper_id")},
+    # After a snapshot import most files hold only its papers: a run looking for the papers
+    # built from mentions skips them.
+    stats=("metadata_source",),
 )
 
-# What a run reads of every paper (resolution and enrichment both): one read, so the second
-# is served from the frames this process holds (a 2 M-paper snapshot is not decoded twice).
+# What resolution and enrichment read of a paper (of the few papers they look up).
 PAPER_INDEX = ["paper_id", "arxiv_id", "title_norm", "metadata_source", "bucket"]
 
 PAPER_VERSIONS = TableSpec(

@@ -57,7 +57,7 @@ class PartitionCommit:
         if new is not None:
             new = self._as_stored(new, value)
         old_files = self._old(value)
-        old = self.lake.stored(self.spec, old_files["path"].to_list(), value)
+        old = self.lake.stored(self.spec, old_files)
         new = None if new is None or new.is_empty() else new
         if new is None and old is None:
             return
@@ -73,7 +73,9 @@ class PartitionCommit:
             rel = self.lake.new_file(self.table, value)
             size = self.lake.write_file(self.table, rel, new)
             self.adds.append(
-                self.lake.add_file(self.table, rel, size, value, file_stats(new, self.spec.key))
+                self.lake.add_file(
+                    self.table, rel, size, value, file_stats(new, self.spec.stats_columns)
+                )
             )
 
     def _as_stored(self, frame: pl.DataFrame, value: str | None) -> pl.DataFrame:
@@ -93,13 +95,15 @@ class PartitionCommit:
             raise LakeError(f"{staged}: columns {list(names)} are not {self.table}'s")
         if not self._old(value).is_empty():
             raise LakeError(f"{self.table} has a partition {value} already: replace it instead")
-        keys = pl.read_parquet(staged, columns=list(self.spec.key))
+        keys = pl.read_parquet(staged, columns=list(self.spec.stats_columns))
         rel, size = self.lake.new_file(self.table, value), staged.stat().st_size
         self.lake.put_file(self.table, rel, staged)
         self.adopted = True
         self._replacing(value, self._old(value), {"added": keys.height, "updated": 0, "deleted": 0})
         self.adds.append(
-            self.lake.add_file(self.table, rel, size, value, file_stats(keys, self.spec.key))
+            self.lake.add_file(
+                self.table, rel, size, value, file_stats(keys, self.spec.stats_columns)
+            )
         )
 
     def finish(self) -> list[str]:

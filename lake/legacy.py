@@ -81,7 +81,9 @@ def _create_with(lake: Lake, spec: TableSpec, rows: pl.DataFrame) -> None:
         stored = frame.drop(part) if part else frame
         rel = lake.new_file(spec.name, value)
         size = lake.write_file(spec.name, rel, stored)
-        adds.append(lake.add_file(spec.name, rel, size, value, file_stats(stored, spec.key)))
+        adds.append(
+            lake.add_file(spec.name, rel, size, value, file_stats(stored, spec.stats_columns))
+        )
     rows_info = {"added": rows.height, "updated": 0, "deleted": 0}
     with lake.tables.writing(spec.name):
         create_table_with_add_actions(

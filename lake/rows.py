@@ -5,24 +5,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import TypeVar
 
 import polars as pl
 
 from digestlake.core.tables import TableSpec
 
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
-def conform(df: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
+
+def conform(df: Frame, spec: TableSpec, keep: tuple[str, ...] = ()) -> Frame:
     """Columns of the declared schema, in order and type; missing ones null (a file written
     before a column was added), derived ones (the partition bucket) computed from their
-    source column."""
+    source column. ``keep``: other columns carried through as they are."""
     derived = spec.derived or {}
+    present = set(df.collect_schema().names())
     exprs = [
-        (derived[name] if name in derived else pl.col(name) if name in df.columns else pl.lit(None))
+        (derived[name] if name in derived else pl.col(name) if name in present else pl.lit(None))
         .cast(dtype)
         .alias(name)
         for name, dtype in spec.columns.items()
     ]
-    return df.select(exprs)
+    return df.select(*exprs, *keep)
 
 
 def upsert_rows(existing: pl.DataFrame, new: pl.DataFrame, key: list[str]) -> pl.DataFrame:
@@ -45,9 +49,10 @@ def row_changes(old: pl.DataFrame, new: pl.DataFrame, key: list[str]) -> dict[st
     return {"added": added, "updated": new.height - added - same, "deleted": deleted}
 
 
-def file_stats(frame: pl.DataFrame, key: Iterable[str]) -> str:
-    """The add action's statistics: rows, and min/max/nulls of the key (pruning on it)."""
-    cols = [c for c in key if c in frame.columns and frame.schema[c] == pl.String]
+def file_stats(frame: pl.DataFrame, columns: Iterable[str]) -> str:
+    """The add action's statistics: rows, and min/max/nulls of the string ``columns`` (the
+    key and the spec's ``stats``: reads prune files by them)."""
+    cols = [c for c in columns if c in frame.columns and frame.schema[c] == pl.String]
     values = frame.select(cols) if cols else None
     return json.dumps(
         {

@@ -22,7 +22,7 @@ import io
 import os
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,6 +33,7 @@ from deltalake.transaction import AddAction, RemoveAction
 from digestlake.core.location import Location
 from digestlake.core.tables import TABLES, TableSpec
 from digestlake.lake.commit import PartitionCommit
+from digestlake.lake.data_files import DataFiles
 from digestlake.lake.delta import (
     LakeError,
     Tables,
@@ -60,6 +61,7 @@ class Lake:
     ) -> None:
         self.location = Location(root)
         self.tables = Tables(self.location)
+        self.data = DataFiles(self.location, self.tables)
         self.pinned = versions
         self.run_id: str | None = None
         self.legacy_ok = legacy_ok  # tables in the old layout read as missing (converting)
@@ -107,62 +109,44 @@ class Lake:
         found = {name: self.version(name) for name in TABLES}
         return {name: v for name, v in found.items() if v is not None}
 
-    def files(self, table: str, partitions: set[str] | None = None) -> pl.DataFrame:
+    def files(
+        self,
+        table: str,
+        partitions: set[str] | None = None,
+        holding_other_than: tuple[str, Collection[str]] | None = None,
+    ) -> pl.DataFrame:
+        """The table's live files (path, partition, size, rows), sorted by partition; only
+        those of ``partitions``, and with ``holding_other_than=(column, values)`` only those
+        whose statistics do not show every row's ``column`` to be one same value of
+        ``values`` (the spec's ``stats`` columns are recorded for that)."""
         dt = self.delta(table)
         with self.tables.reading(table):
-            files = add_actions(dt)
+            files = add_actions(dt, TABLES[table].stats)
         if partitions is not None:
             files = files.filter(pl.col("partition").is_in(sorted(partitions)))
+        if holding_other_than is not None:
+            column, values = holding_other_than
+            low, high = pl.col(f"min.{column}"), pl.col(f"max.{column}")
+            uniform = (low == high) & low.is_in(sorted(values)) & (pl.col(f"nulls.{column}") == 0)
+            files = files.filter(~uniform.fill_null(False))
         return files.sort("partition", "path", nulls_last=True)
 
-    def _read_file(
-        self, spec: TableSpec, rel: str, value: str | None, columns: list[str] | None
-    ) -> pl.DataFrame:
-        """One data file in the table's schema, decoded once per process (files are never
-        rewritten in place: a new content is a new file)."""
-        full = self.location.path(f"{spec.name}/{rel}")
-        view = ",".join(columns) if columns else "*"
-        if (hit := FRAMES.get((full, view))) is not None:
-            return hit
-        stored = FRAMES.get((full, "stored"))
-        with self.tables.reading(spec.name):
-            if stored is None:
-                if self.location.local:
-                    os.close(os.open(full, os.O_RDONLY))  # an OSError naming the file, in full
-                source = full if self.location.local else io.BytesIO(self.location.fs.cat(full))
-                wanted = None
-                if columns is not None:
-                    names = pl.read_parquet_schema(source).keys()
-                    if isinstance(source, io.BytesIO):
-                        source.seek(0)
-                    wanted = [c for c in names if c in {*columns, *spec.key}]
-                stored = pl.read_parquet(source, columns=wanted, glob=False)
-                if columns is None:
-                    FRAMES.put((full, "stored"), stored)
-        if spec.partition_by:
-            stored = stored.with_columns(pl.lit(value, pl.String).alias(spec.partition_by))
-        df = conform(stored, spec)
-        df = df if columns is None else df.select(columns)
-        FRAMES.put((full, view), df)
-        return df
-
     def read(
-        self, table: str, columns: list[str] | None = None, partitions: set[str] | None = None
+        self,
+        table: str,
+        columns: list[str] | None = None,
+        partitions: set[str] | None = None,
+        *,
+        where: pl.Expr | None = None,
+        holding_other_than: tuple[str, Collection[str]] | None = None,
     ) -> pl.DataFrame:
         """The table in the current schema (empty, typed, when it does not exist yet); only
-        ``columns`` and only ``partitions`` when given, which is all a large table should be
-        read for (the papers of a 2.8 M-record snapshot). Rows come in partition order, then
-        as stored (sorted by key)."""
-        spec = TABLES[table]
-        files = self.files(table, partitions)
-        frames = [
-            self._read_file(spec, rel, value, columns)
-            for rel, value in zip(files["path"], files["partition"], strict=True)
-        ]
-        if frames:
-            return pl.concat(frames, how="vertical")
-        empty = spec.empty()
-        return empty if columns is None else empty.select(columns)
+        ``columns``, only ``partitions``, only rows ``where`` holds, and only files that may
+        hold other values than those of ``holding_other_than`` (see ``files``), when given:
+        that is all a large table should be read for (the papers of a 2.8 M-record
+        snapshot). Rows come in partition order, then as stored (sorted by key)."""
+        files = self.files(table, partitions, holding_other_than)
+        return self.data.read(TABLES[table], files, columns, where)
 
     def read_partition(self, table: str, value: str) -> pl.DataFrame:
         return self.read(table, partitions={value})
@@ -170,8 +154,12 @@ class Lake:
     def has_partition(self, table: str, value: str) -> bool:
         return not self.files(table, {value}).is_empty()
 
+    def row_count(self, table: str) -> int:
+        """The table's rows, as its log counts them (no data file is read)."""
+        return int(self.files(table)["num_records"].sum())
+
     def row_counts(self) -> dict[str, int]:
-        return {name: int(self.files(name)["num_records"].sum()) for name in TABLES}
+        return {name: self.row_count(name) for name in TABLES}
 
     # -- writing --------------------------------------------------------------------------
 
@@ -275,12 +263,12 @@ class Lake:
             commit.replace(value, parts.get(value))
         return commit.finish()
 
-    def stored(self, spec: TableSpec, rels: list[str], value: str | None) -> pl.DataFrame | None:
-        """A partition's rows as its files hold them (no partition column), or None."""
-        if not rels:
+    def stored(self, spec: TableSpec, files: pl.DataFrame) -> pl.DataFrame | None:
+        """The rows of some of the table's ``files`` as they hold them (no partition
+        column), or None when there are none."""
+        if files.is_empty():
             return None
-        frames = [self._read_file(spec, rel, value, None) for rel in rels]
-        stored = pl.concat(frames, how="vertical")
+        stored = self.data.read(spec, files, None)
         return stored.drop(spec.partition_by) if spec.partition_by else stored
 
     @staticmethod
@@ -348,6 +336,6 @@ class Lake:
         read_version = self.writable(table).version()
         size = self.write_file(table, rel, frame)
         added = {"added": frame.height, "updated": 0, "deleted": 0}
-        stats = file_stats(frame, spec.key)
+        stats = file_stats(frame, spec.stats_columns)
         self.commit(table, read_version, [self.add_file(table, rel, size, None, stats)], [], added)
         self.changed.append(table)

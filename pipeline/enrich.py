@@ -14,20 +14,19 @@ from datetime import datetime
 
 import polars as pl
 
-from digestlake.core.tables import ARXIV_LOOKUPS, PAPER_INDEX
+from digestlake.core.tables import ARXIV_LOOKUPS
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import Config
 from digestlake.pipeline.harvest import HarvestReport, harvest_oai
 from digestlake.pipeline.overrides import load_overrides
 from digestlake.pipeline.progress import progress
-from digestlake.pipeline.reconcile import reconcile
+from digestlake.pipeline.reconcile import reconcile, stored_derived_papers
 from digestlake.pipeline.recorded import recorded_run
 from digestlake.pipeline.runner import LOCAL, Runner
 from digestlake.pipeline.store_arxiv import store_arxiv_papers
 from digestlake.pipeline.titles import ResolveReport, resolve_titles
 from digestlake.sources.arxiv_client import ArxivClient, ArxivUnavailable, FetchResult
 from digestlake.transforms.arxiv_papers import papers_from_records, versions_from_records
-from digestlake.transforms.papers import has_arxiv_metadata
 
 
 @dataclass(slots=True)
@@ -44,12 +43,9 @@ class EnrichReport:
 
 
 def pending_ids(lake: Lake) -> list[str]:
-    papers = lake.read("papers", columns=PAPER_INDEX)
     unknown = lake.read("arxiv_lookups").filter(pl.col("status") == "unknown")["arxiv_id"]
-    waiting = papers.filter(
-        pl.col("arxiv_id").is_not_null()
-        & ~has_arxiv_metadata()
-        & ~pl.col("arxiv_id").is_in(unknown.implode())
+    waiting = stored_derived_papers(lake).filter(
+        pl.col("arxiv_id").is_not_null() & ~pl.col("arxiv_id").is_in(unknown.implode())
     )
     return sorted(waiting["arxiv_id"].to_list())
 

@@ -15,7 +15,7 @@ from deltalake import DeltaTable, Schema
 
 from digestlake.core.tables import QUARANTINE, SCHEMA_VERSION
 from digestlake.lake.maintenance import vacuum_lake
-from digestlake.lake.store import Lake, LakeError
+from digestlake.lake.store import Lake, LakeError, conform
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -179,3 +179,77 @@ def test_empty_table_reads_typed(tmp_path: Path) -> None:
     assert papers.height == 0 and papers.schema["authors"] == pl.List(
         pl.Struct({"name": pl.String, "affiliation": pl.String})
     )
+
+
+def _papers(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
+    ids, titles, sources = zip(*rows, strict=True)
+    return pl.DataFrame(
+        {"paper_id": ids, "arxiv_id": ids, "title_norm": titles, "metadata_source": sources}
+    )
+
+
+def test_reads_skip_files_by_statistics_and_filter_by_predicate(tmp_path: Path) -> None:
+    """After a snapshot import most files hold nothing but its papers: a read for the others
+    skips them by the statistics in the log, and a predicate read keeps only matching rows,
+    the same whether files were decoded before (cached) or not."""
+    from digestlake.core.ids import ARXIV_SOURCES
+    from digestlake.lake.frame_cache import FRAMES
+
+    lake = Lake(tmp_path)
+    lake.write(
+        "papers",
+        _papers(
+            [
+                ("2401.00001", "alpha", "arxiv-snapshot"),
+                ("2401.00002", "beta", "arxiv-snapshot"),
+                ("2402.00001", "alpha", "arxiv"),
+                ("2402.00002", "gamma", "note"),
+                ("2403.00001", "delta", "digest"),
+                ("2404.00001", "alpha", "arxiv"),
+                ("2404.00002", "beta", "arxiv-snapshot"),
+            ]
+        ),
+    )
+    kept = lake.files("papers", holding_other_than=("metadata_source", ARXIV_SOURCES))
+    # 2401: all one arXiv source, skipped; 2404: two arXiv sources, read (not provably one)
+    assert kept["partition"].to_list() == ["2402", "2403", "2404"]
+    skipped = lake.read("papers", holding_other_than=("metadata_source", ARXIV_SOURCES))
+    assert skipped["paper_id"].to_list()[:3] == ["2402.00001", "2402.00002", "2403.00001"]
+
+    alpha = pl.col("title_norm").is_in(["alpha", "delta"])
+    for cached in ([], ["2402"], ["2401", "2402", "2403", "2404"]):
+        FRAMES.clear()
+        for part in cached:
+            lake.read("papers", columns=["paper_id", "title_norm"], partitions={part})
+        got = lake.read("papers", columns=["paper_id", "title_norm"], where=alpha)
+        assert got["paper_id"].to_list() == [
+            "2401.00001", "2402.00001", "2403.00001", "2404.00001"
+        ], cached  # fmt: skip
+    FRAMES.clear()
+    whole = lake.read("papers")  # one scan, then each file's frame cached
+    assert whole.height == 7 and whole["bucket"].to_list()[0] == "2401"
+    assert lake.read("papers", partitions={"2403"})["title_norm"].to_list() == ["delta"]
+
+
+def test_files_older_than_a_column_read_it_as_null_beside_newer_ones(tmp_path: Path) -> None:
+    """A table read in one scan may hold files written before a column existed, in other
+    partitions (whose value is in the log, not in the files)."""
+    from deltalake import write_deltalake
+
+    from digestlake.core.tables import MENTIONS
+    from digestlake.lake.frame_cache import FRAMES
+
+    older = {k: v for k, v in MENTIONS.columns.items() if k != "upvotes"}
+    table = str(tmp_path / "mentions")
+    old = conform(_mentions(2, "old"), MENTIONS).drop("upvotes")
+    DeltaTable.create(
+        table, Schema.from_arrow(old.to_arrow().schema), partition_by=["source_id"],
+        configuration={"digestlake.schema_version": "3"}, raise_if_key_not_exists=False,
+    )  # fmt: skip
+    write_deltalake(table, old.to_arrow(), mode="append")
+    assert set(pl.read_delta(table).columns) == set(older)
+    lake = Lake(tmp_path)
+    lake.upsert("mentions", _mentions(1, "new").with_columns(upvotes=pl.lit(7, pl.Int32)))
+    FRAMES.clear()
+    back = Lake(tmp_path).read("mentions")
+    assert back.select("source_id", "upvotes").rows() == [("new", 7), ("old", None), ("old", None)]

@@ -162,3 +162,75 @@ def test_every_mention_of_the_real_vault_names_a_paper_or_none(
     mentions = lake.read("mentions")
     assert mentions["deleted"].sum() == 2  # notes deleted in the history, one of them the
     assert dangling(mentions, lake.read("papers")).height == 0  # only mention of its paper
+
+
+def test_resolution_needs_only_the_papers_of_its_titles_and_ids() -> None:
+    """Reconcile reads papers for the rows ``papers_read_by_resolution`` names only (a lake
+    after a snapshot import holds millions): resolving against those rows decides every
+    mention as resolving against the whole table does, for each way a mention resolves."""
+    from digestlake.transforms.papers import papers_read_by_resolution
+
+    arxiv = conform(
+        pl.DataFrame(
+            {
+                "paper_id": [
+                    "2401.00001",
+                    "2401.00002",
+                    "2401.00003",
+                    "2402.00004",
+                    "2402.00005",
+                    "2403.00006",
+                    "2403.00007",
+                    "2404.00008",
+                ],
+                "title_norm": [
+                    "scaling laws a study",
+                    "twin title",
+                    "twin title",
+                    "described only",
+                    "searched one",
+                    "unrelated one",
+                    "unrelated two",
+                    "gone but described",
+                ],
+                "metadata_source": ["arxiv-snapshot"] * 4 + ["arxiv"] * 4,
+            }
+        ).with_columns(arxiv_id="paper_id"),
+        PAPERS,
+    )
+    mentions = pl.concat(
+        [
+            frame("digest", ("d1.txt", entry("Scaling laws: a study"))),  # by title
+            frame("digest", ("d2.txt", entry("Twin Title"))),  # ambiguous: two papers
+            frame("digest", ("d3.txt", entry("Described Only"))),  # unique arXiv title
+            frame("digest", ("d4.txt", entry("Searched one, misspelt"))),  # a search hit
+            frame("digest", ("d5.txt", entry("Never Heard Of"))),  # provisional
+            frame(
+                "note",
+                ("g.md", entry("Gone", urls=["https://arxiv.org/abs/2404.00008"])),
+                ("h.md", entry("Gone Too", urls=["https://arxiv.org/abs/2405.00009"])),
+            ).with_columns(deleted=pl.lit(True)),  # one described, one not
+        ]
+    )
+    searched = pl.DataFrame(
+        {
+            "mention_id": mentions.filter(pl.col("file") == "d4.txt")["mention_id"],
+            "searched_paper": ["2402.00005"],
+            "searched_resolution": ["title_search"],
+            "searched_score": [0.93],
+        }
+    )
+    titles, ids = papers_read_by_resolution(mentions, searched)
+    needed = arxiv.filter(
+        pl.col("title_norm").is_in(titles.implode()) | pl.col("paper_id").is_in(ids.implode())
+    )
+    assert set(needed["paper_id"]) == {
+        "2401.00001", "2401.00002", "2401.00003", "2402.00004", "2402.00005", "2404.00008"
+    }  # fmt: skip
+    whole = resolve_mentions(mentions, arxiv, searched)
+    assert whole.equals(resolve_mentions(mentions, needed, searched), null_equal=True)
+    by_file = dict(zip(whole["file"], whole["resolution"], strict=True))
+    assert by_file == {
+        "d1.txt": "title_match", "d2.txt": "none", "d3.txt": "title_match",
+        "d4.txt": "title_search", "d5.txt": "none", "g.md": "explicit_link", "h.md": "none",
+    }  # fmt: skip

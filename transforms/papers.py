@@ -27,6 +27,21 @@ def _title_norm(col: str) -> pl.Expr:
     return pl.col(col).map_elements(normalise_title, return_dtype=pl.String)
 
 
+def papers_read_by_resolution(
+    mentions: pl.DataFrame, searched: pl.DataFrame | None
+) -> tuple[pl.Series, pl.Series]:
+    """The ``title_norm`` and ``paper_id`` values whose ``papers`` rows are all that
+    ``resolve_mentions`` looks at (it joins papers on nothing else): the mentions' titles,
+    and the papers a mention can resolve to by id, its own arXiv id or a searched paper (a
+    provisional paper is never one arXiv described). A lake of millions of papers is read for
+    these rows only."""
+    titles = mentions.select(_title_norm("title"))["title"].drop_nulls().unique()
+    ids = [mentions["arxiv_id"]]
+    if searched is not None:
+        ids.append(searched["searched_paper"])
+    return titles, pl.concat(ids).drop_nulls().unique()
+
+
 def resolve_mentions(
     mentions: pl.DataFrame, papers: pl.DataFrame, searched: pl.DataFrame | None = None
 ) -> pl.DataFrame:
