@@ -2,7 +2,8 @@
 the same run on a lake without it.
 
 Both lakes first ingest the same digest days (the shipped samples); one has also imported a
-snapshot of N generated records (default 2,000,000, as bench/snapshot_import.py makes them).
+snapshot of N generated records (default 2,000,000, as bench/snapshot_import.py makes them,
+but with distinct titles: resolution looks the run's titles up among all of them).
 Each round clones both lakes (hard links: Delta never rewrites a data file), adds the same new
 day, and times ``run --offline`` (ingest, enrich skipped, publish) in this process, the two
 lakes in alternating order. Target (issue 9): with the snapshot <= 1.5x without.
@@ -71,7 +72,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         data = work / "snapshot.jsonl"
-        generate(data, args.records)
+        generate(data, args.records, distinct_titles=True)
         big = prepared(work / "big", data)
         small = prepared(work / "small", None)
         papers = Lake(big / "lake").row_counts()["papers"]

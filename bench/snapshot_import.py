@@ -58,8 +58,9 @@ report(time.perf_counter() - t)
 )
 
 
-def generate(path: Path, n: int) -> None:
-    """Records in id order, as the real snapshot lists them."""
+def generate(path: Path, n: int, *, distinct_titles: bool = False) -> None:
+    """Records in id order, as the real snapshot lists them; ``distinct_titles``: each title
+    made unique by its id, as the real snapshot's are (else they repeat the sample's)."""
     sample = [json.loads(line) for line in SAMPLE.open(encoding="utf-8")]
     months = [f"{y % 100:02d}{m:02d}" for y in range(2007, 2026) for m in range(1, 13)]
     per_month = -(-n // len(months))
@@ -67,6 +68,8 @@ def generate(path: Path, n: int) -> None:
         for i in range(n):
             record = dict(sample[i % len(sample)])
             record["id"] = f"{months[i // per_month]}.{i % per_month:05d}"
+            if distinct_titles:
+                record["title"] = f"{record['title']} {record['id']}"
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
