@@ -24,6 +24,19 @@ class Served:
 
 
 @contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` answering on a free port of 127.0.0.1, one thread per request; yields the
+    base URL. The server is shut down and its socket closed when the block ends."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)  # daemon request threads
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
 def serve(routes: dict[str, Route | list[Route]]) -> Iterator[Served]:
     """Serve ``routes``; a list of routes answers one request each, the last one repeats."""
     requests: list[tuple[str, dict[str, str]]] = []
@@ -49,11 +62,5 @@ def serve(routes: dict[str, Route | list[Route]]) -> Iterator[Served]:
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Served(f"http://127.0.0.1:{server.server_port}", routes, requests)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as base_url:
+        yield Served(base_url, routes, requests)

@@ -18,9 +18,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 from xml.etree import ElementTree as ET
+
+from httpserver import serving
 
 from digestlake.transforms.arxiv_ids import parse_arxiv_id
 
@@ -378,12 +380,5 @@ def serve_standin(standin: StandIn | None = None) -> Iterator[StandIn]:
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    standin.base_url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as standin.base_url:
         yield standin
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -7,14 +7,13 @@ date=2024-10-25``)."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-from httpserver import Route, Served
+from httpserver import Route, Served, serving
 
 
 @dataclass
@@ -79,12 +78,5 @@ def serve_feeds(routes: dict[str, Route | Drip | list[Route]]) -> Iterator[Serve
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Served(f"http://127.0.0.1:{server.server_port}", routes, requests)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as base_url:
+        yield Served(base_url, routes, requests)

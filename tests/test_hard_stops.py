@@ -13,11 +13,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from conftest import MEASUREMENTS, ROOT, SAMPLES, prefect_env
+from httpserver import serving
 
 from digestlake.core.location import Location
 from digestlake.lake.lock import lake_lock
@@ -58,14 +59,11 @@ def drip_server() -> Iterator[tuple[str, Drip]]:
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/digest.txt", drip
-    finally:
-        drip.hurry.set()
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as base_url:
+        try:
+            yield f"{base_url}/digest.txt", drip
+        finally:
+            drip.hurry.set()  # before the shutdown, which waits for the dripping answer
 
 
 def write_config(folder: Path, source: str, extra: str = "") -> Path:

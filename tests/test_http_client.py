@@ -7,7 +7,6 @@ what is checked is what the client does with them, never how fast it is.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import tracemalloc
 import zlib
@@ -15,11 +14,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from httpserver import Route, serve
+from httpserver import Route, serve, serving
 from standin_arxiv import Paper, serve_standin
 
 from digestlake.pipeline.config import ConfigError, load_config
@@ -45,13 +44,8 @@ def serve_with(respond: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[st
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as base_url:
+        yield base_url
 
 
 def test_a_burst_of_five_faults_is_ridden_out_politely() -> None:
