@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import subprocess
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -133,14 +136,63 @@ def prefect_env(**extra: str) -> dict[str, str]:
     return env | extra
 
 
+@contextmanager
+def _shared_state(folder: Path) -> Iterator[Path]:
+    """``folder`` held under an exclusive lock, which the other xdist workers wait for."""
+    folder.mkdir(exist_ok=True)
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield folder
+
+
+def _users(folder: Path) -> set[int]:
+    """The pids of the workers using the shared server, those that ended without saying so
+    (a crashed worker) left out."""
+    listed = (folder / "users").read_text().split() if (folder / "users").exists() else []
+    return {int(pid) for pid in listed if Path(f"/proc/{pid}").exists()}
+
+
+def _set_users(folder: Path, users: set[int]) -> None:
+    (folder / "users").write_text("".join(f"{pid}\n" for pid in sorted(users)))
+
+
 @pytest.fixture(scope="session")
 def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real ``prefect server start`` on 127.0.0.1 (with its scheduler and services), for the
-    tests that run digestlake as separate processes: ~5 s to start, ~3 s per flow run after."""
+    tests that run digestlake as separate processes: ~5 s to start, ~3 s per flow run after.
+
+    One server for the whole run, however many xdist workers need one (each start costs ~9 s
+    of CPU, and an idle server ~1 s a minute): the worker that starts it stops it once every
+    worker that used it has ended its session."""
     from digestlake.flows.prefect_env import local_prefect_server
 
-    with local_prefect_server(tmp_path_factory.mktemp("prefect-server"), prefect_env()) as url:
-        yield url
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "prefect-api"
+    url_file, started = shared / "url", ExitStack()
+    with _shared_state(shared):
+        owner = not url_file.exists()  # no server yet, or one stopped after its last user
+        if owner:
+            home = tmp_path_factory.mktemp("prefect-server")
+            url_file.write_text(started.enter_context(local_prefect_server(home, prefect_env())))
+        url = url_file.read_text()
+        _set_users(shared, _users(shared) | {os.getpid()})
+    with started:
+        try:
+            yield url
+        finally:
+            with _shared_state(shared):
+                _set_users(shared, _users(shared) - {os.getpid()})
+            while owner and not _released(shared, url_file):
+                time.sleep(0.5)
+
+
+def _released(shared: Path, url_file: Path) -> bool:
+    """Whether the shared server has no user left; if so, no worker finds it from now on."""
+    with _shared_state(shared):
+        if _users(shared):
+            return False
+        url_file.unlink()
+        return True
 
 
 # The files whose tests take longest (biber, the history replay, Prefect subprocesses), run
