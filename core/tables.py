@@ -124,6 +124,8 @@ MENTIONS = TableSpec(
 
 # A mention still in its source (a deleted one is kept, marked): the count every report gives.
 LIVE = ~pl.col("deleted").fill_null(False)
+# A live mention that names a paper: what papers are built from and exports list.
+NAMES_A_PAPER = LIVE & pl.col("paper_id").is_not_null()
 
 
 def id_bucket(column: str) -> pl.Expr:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from digestlake.core.location import Location
+from digestlake.core.tables import LIVE
 from digestlake.exports.dataset_card import Provenance, dataset_card
 from digestlake.exports.dataset_schema import (
     CONFIGS,
@@ -61,7 +62,7 @@ def paper_table(records: pl.DataFrame, keys: dict[str, str]) -> pl.DataFrame:
 
 def mention_table(mentions: pl.DataFrame) -> pl.DataFrame:
     """The live mentions, newest digest day first, then by source and place in the digest."""
-    live = mentions.filter(~pl.col("deleted")).with_columns(
+    live = mentions.filter(LIVE).with_columns(
         language=pl.struct("commentary_ko", "commentary_en").map_elements(
             lambda s: language(s["commentary_ko"], s["commentary_en"]), return_dtype=pl.String
         )

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import polars as pl
 
-from digestlake.core.tables import MENTION_SIGNALS, MENTIONS
+from digestlake.core.tables import LIVE, MENTION_SIGNALS, MENTIONS
 from digestlake.transforms.entry import Entry
 from digestlake.transforms.titles import normalise_title
 
@@ -134,7 +134,7 @@ def merge_mentions(
     incoming_ids = set(incoming["mention_id"].to_list())
     gone = set(reread_files) | set(deleted_files)
     old = existing.filter(~pl.col("mention_id").is_in(incoming_ids))
-    to_delete = old.filter(pl.col("file").is_in(gone) & ~pl.col("deleted").fill_null(False))
+    to_delete = old.filter(pl.col("file").is_in(gone) & LIVE)
     old = pl.concat(
         [
             old.filter(~pl.col("mention_id").is_in(to_delete["mention_id"].implode())),

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from digestlake.core.tables import LIVE
+
 # Per-mention signals a source may carry (HF Daily Papers, arXiv listings): shown when the
 # mentions table has the column and the mention a value, never required.
 # ``machine_summary`` is HF's AI-written summary: carried so a reader can label it as such.
@@ -51,7 +53,7 @@ def paper_days(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFrame:
     """
     signals = signal_columns(mentions)
     live = (
-        mentions.filter(~pl.col("deleted") & pl.col("digest_date").is_not_null())
+        mentions.filter(LIVE & pl.col("digest_date").is_not_null())
         .with_columns(
             item_id=pl.coalesce("paper_id", pl.lit("mention:") + pl.col("mention_id")),
             mention_link=pl.coalesce(

@@ -13,7 +13,7 @@ import re
 import polars as pl
 
 from digestlake.core.ids import ARXIV_SOURCES, PROVISIONAL_PREFIX
-from digestlake.core.tables import PAPERS, id_bucket
+from digestlake.core.tables import LIVE, NAMES_A_PAPER, PAPERS, id_bucket
 from digestlake.transforms.titles import normalise_title
 
 _NOTE_NAME = re.compile(r"^(?:.*/)?(?:\d{6}\s+)?(?P<title>.+?)\.md$")
@@ -52,7 +52,7 @@ def resolve_mentions(
     m = mentions.with_columns(_tn=_title_norm("title"))
     known = pl.concat(
         [
-            m.filter(pl.col("arxiv_id").is_not_null() & ~pl.col("deleted")).select(
+            m.filter(pl.col("arxiv_id").is_not_null() & LIVE).select(
                 pl.col("_tn"), pl.col("arxiv_id")
             ),
             papers.filter(pl.col("arxiv_id").is_not_null()).select(
@@ -118,7 +118,7 @@ def _paper_or_none(mentions: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFrame
     the note comes back. So every mention's ``paper_id`` is in ``papers`` or null."""
     kept = pl.concat(
         [
-            mentions.filter(~pl.col("deleted"))["paper_id"].drop_nulls(),
+            mentions.filter(LIVE)["paper_id"].drop_nulls(),
             papers.filter(has_arxiv_metadata())["paper_id"],
         ]
     )
@@ -177,7 +177,7 @@ def buckets_to_rewrite(
 def build_papers(mentions: pl.DataFrame) -> pl.DataFrame:
     """Papers from resolved mentions, in the ``papers`` schema (``arxiv_wins`` decides which
     of them replace what the lake has)."""
-    active = mentions.filter(~pl.col("deleted") & pl.col("paper_id").is_not_null())
+    active = mentions.filter(NAMES_A_PAPER)
     fallback_title = pl.when(pl.col("kind") == "note").then(
         pl.col("file").map_elements(_note_title, return_dtype=pl.String)
     )

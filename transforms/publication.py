@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import polars as pl
 
+from digestlake.core.tables import NAMES_A_PAPER
 from digestlake.transforms.names import listed_names
 
 _NEW_ID = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
@@ -49,7 +50,7 @@ def publication_records(papers: pl.DataFrame, mentions: pl.DataFrame) -> pl.Data
     ``first_date``, ``last_date``, ``year``, ``people`` (the authors as entries list them, a
     list prefix's groups first, each with whether it is a group's name) and their ``mentions``
     nested."""
-    live = mentions.filter(~pl.col("deleted") & pl.col("paper_id").is_not_null()).sort(
+    live = mentions.filter(NAMES_A_PAPER).sort(
         "digest_date", "position", "mention_id", nulls_last=True
     )
     per_paper = live.group_by("paper_id", maintain_order=True).agg(

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 import polars as pl
 
+from digestlake.core.tables import NAMES_A_PAPER
 from digestlake.transforms.arxiv_ids import parse_arxiv_id
 from digestlake.transforms.commentary import has_hangul
 from digestlake.transforms.paper_days import SIGNALS
@@ -194,7 +195,7 @@ def _mention(row: dict) -> SiteMention:
 
 def live_mentions(mentions: pl.DataFrame) -> pl.DataFrame:
     """The mentions the site shows: live, naming a paper, oldest day first (undated last)."""
-    return mentions.filter(~pl.col("deleted") & pl.col("paper_id").is_not_null()).sort(
+    return mentions.filter(NAMES_A_PAPER).sort(
         "digest_date", "source_id", "position", "mention_id", nulls_last=True
     )
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import polars as pl
 
-from digestlake.core.tables import TITLE_CANDIDATES
+from digestlake.core.tables import LIVE, TITLE_CANDIDATES
 from digestlake.transforms.citation_keys import family_name
 from digestlake.transforms.title_match import (
     Candidate,
@@ -33,7 +33,7 @@ def titles_to_search(mentions: pl.DataFrame, candidates: pl.DataFrame) -> pl.Dat
     """Live mentions with a title, no arXiv id, no paper found otherwise and no decision yet."""
     done = candidates["mention_id"].unique()
     return mentions.filter(
-        ~pl.col("deleted")
+        LIVE
         & pl.col("title").is_not_null()
         & pl.col("arxiv_id").is_null()
         & (pl.col("resolution") == "none")
