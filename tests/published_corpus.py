@@ -1,6 +1,7 @@
 """The real vault bundle and the 530 corpus digest days ingested and published once per test
-worker, for the modules that check the published files (test_feeds.py, test_dataset.py): the
-ingest and publish are most of their time, and neither changes the lake or the exports."""
+run, for the modules that check the published files (test_feeds.py, test_dataset.py): the
+ingest and publish are most of their time, and neither changes the lake or the exports. Under
+xdist the first worker to ask builds it; another asking meanwhile waits for it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import config_for, ingest_into
+from conftest import config_for, ingest_into, run_folder, shared_state
 
 from digestlake.lake.store import Lake
 from digestlake.pipeline.config import SourceConfig
@@ -22,8 +23,12 @@ LAKE_VERSIONS = {"mentions": 7, "papers": 3}  # what a run hands the publish sta
 def published_corpus(
     bundle: Path, corpus: Path, factory: pytest.TempPathFactory
 ) -> tuple[Lake, Path]:
-    """(lake, exports folder), built on the first call in this worker and reused after."""
-    root = factory.getbasetemp() / "published-corpus"
+    """(lake, exports folder), built on the first call in this run and reused after."""
+    with shared_state(run_folder(factory) / "published-corpus") as root:
+        return _build(bundle, corpus, root)
+
+
+def _build(bundle: Path, corpus: Path, root: Path) -> tuple[Lake, Path]:
     lake, exports = Lake(root / "lake"), root / "exports"
     if not (root / "done").exists():
         sources = [

@@ -103,10 +103,19 @@ def _url_line_ids(clone: Path) -> dict[str, str | None]:
     return ids
 
 
-def test_real_vault_at_once_then_again(bundle: Path, vault_clone: Path, tmp_path: Path) -> None:
-    lake, cache = Lake(tmp_path / "lake"), tmp_path / "cache"
-    source = SourceConfig("arxiv-today", "vault", path=str(bundle))
-    ingest(lake, source, cache, T0)
+@pytest.fixture(scope="module")
+def at_once(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Lake, Path]:
+    """(lake, cache) of the real vault ingested at once, at ``T0``."""
+    root = tmp_path_factory.mktemp("at-once")
+    lake, cache = Lake(root / "lake"), root / "cache"
+    ingest(lake, SourceConfig("v", "vault", path=str(bundle)), cache, T0)
+    return lake, cache
+
+
+def test_real_vault_at_once_then_again(
+    at_once: tuple[Lake, Path], bundle: Path, vault_clone: Path
+) -> None:
+    lake, cache = at_once
     mentions = lake.read("mentions").filter(~pl.col("deleted"))
     dated = [p for p in _url_line_ids(vault_clone) if re.match(r"\d{6}", Path(p).name)]
     assert mentions.filter(pl.col("digest_date").is_not_null()).height == len(dated)
@@ -123,22 +132,23 @@ def test_real_vault_at_once_then_again(bundle: Path, vault_clone: Path, tmp_path
     )
 
     def data_files() -> dict[Path, int]:  # the run's own record in runs is its one new file
-        files = tmp_path.joinpath("lake").rglob("*.parquet")
+        files = Path(lake.root).rglob("*.parquet")
         return {p: p.stat().st_mtime_ns for p in files if "runs" not in p.parts}
 
     stamps = data_files()
+    source = SourceConfig("v", "vault", path=str(bundle))
     report = ingest(lake, source, cache, T0 + timedelta(days=1))
     assert report.files_written == []
     assert data_files() == stamps
 
 
 def test_replaying_history_commit_by_commit_equals_ingest_at_once(
-    bundle: Path, vault_clone: Path, tmp_path: Path
+    at_once: tuple[Lake, Path], bundle: Path, vault_clone: Path, tmp_path: Path
 ) -> None:
     commits = git(vault_clone, "rev-list", "--reverse", "HEAD").split()
     assert len(commits) == 211
     cache = tmp_path / "cache"
-    replayed, at_once = Lake(tmp_path / "replayed"), Lake(tmp_path / "at_once")
+    replayed, (whole, _) = Lake(tmp_path / "replayed"), at_once
 
     def stage(lake: Lake, sha: str, now: datetime) -> None:
         """The ingest stage a run calls (the verb adds only its lock and its runs row)."""
@@ -148,15 +158,15 @@ def test_replaying_history_commit_by_commit_equals_ingest_at_once(
 
     for i, sha in enumerate(commits):
         stage(replayed, sha, T0 + timedelta(hours=i))
-    stage(at_once, commits[-1], T0)
+    assert git(vault_clone, "rev-parse", "HEAD") == commits[-1]  # what at_once ingested
     # Everything but the clock columns (when a mention was first seen and updated).
     columns = [
         c for c in replayed.read("mentions").columns if c not in ("first_seen_at", "updated_at")
     ]
     a = replayed.read("mentions").select(columns).sort("mention_id")
-    b = at_once.read("mentions").select(columns).sort("mention_id")
+    b = whole.read("mentions").select(columns).sort("mention_id")
     assert a.height == b.height and a.equals(b)
-    assert replayed.read("papers").sort("paper_id").equals(at_once.read("papers").sort("paper_id"))
+    assert replayed.read("papers").sort("paper_id").equals(whole.read("papers").sort("paper_id"))
     assert a["deleted"].sum() == 2  # the two non-empty notes deleted in the history are kept
 
 
