@@ -25,10 +25,11 @@ lint: $(STAMP)
 
 # Three workers on two cores: many tests wait on servers and subprocesses. The tests of one
 # file share a worker, so a module fixture (a lake of the whole vault) is built once. (Not
-# --dist loadgroup: with pytest 9 xdist 3.8 cannot rename a test into its group.)
+# --dist loadgroup: with pytest 9 xdist 3.8 cannot rename a test into its group.) The files
+# go out in conftest's order, longest first (xdist's default sends the most tests first).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -n 3 --dist loadfile
+	$(BIN)/python -m pytest -q -n 3 --dist loadfile --no-loadscope-reorder
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_vault.py

@@ -136,9 +136,17 @@ def prefect_env(**extra: str) -> dict[str, str]:
     return env | extra
 
 
+def run_folder(factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of this whole run, which every xdist worker shares (each worker's
+    own base folder is inside it)."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @contextmanager
-def _shared_state(folder: Path) -> Iterator[Path]:
-    """``folder`` held under an exclusive lock, which the other xdist workers wait for."""
+def shared_state(folder: Path) -> Iterator[Path]:
+    """``folder`` (in ``run_folder``) held under an exclusive lock, which the other xdist
+    workers wait for: what one builds there for the others is whole once they get it."""
     folder.mkdir(exist_ok=True)
     with (folder / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -166,10 +174,9 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     worker that used it has ended its session."""
     from digestlake.flows.prefect_env import local_prefect_server
 
-    base = tmp_path_factory.getbasetemp()
-    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "prefect-api"
+    shared = run_folder(tmp_path_factory) / "prefect-api"
     url_file, started = shared / "url", ExitStack()
-    with _shared_state(shared):
+    with shared_state(shared):
         owner = not url_file.exists()  # no server yet, or one stopped after its last user
         if owner:
             home = tmp_path_factory.mktemp("prefect-server")
@@ -180,7 +187,7 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         try:
             yield url
         finally:
-            with _shared_state(shared):
+            with shared_state(shared):
                 _set_users(shared, _users(shared) - {os.getpid()})
             while owner and not _released(shared, url_file):
                 time.sleep(0.5)
@@ -188,19 +195,23 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _released(shared: Path, url_file: Path) -> bool:
     """Whether the shared server has no user left; if so, no worker finds it from now on."""
-    with _shared_state(shared):
+    with shared_state(shared):
         if _users(shared):
             return False
         url_file.unlink()
         return True
 
 
-# The files whose tests take longest (biber, the history replay, Prefect subprocesses), run
-# first so that under xdist (``make test``) the workers do not wait on them at the end.
+# The files whose tests take longest (the history replay, biber, SIGKILLs and Prefect
+# subprocesses), longest first, so that under xdist (``make test``) no worker starts one of
+# them near the end while the others are idle. (xdist keeps this order only with
+# --no-loadscope-reorder: by default --dist loadfile sends the files with most tests first.)
 SLOW_FIRST = (
-    "test_operations.py", "test_publish.py", "test_site.py", "test_ingest_vault.py",
-    "test_feeds.py", "test_kill_anywhere.py", "test_hard_stops.py", "test_links_sources.py",
-    "test_enrich.py", "test_object_store.py", "test_flows.py", "test_dataset.py",
+    "test_ingest_vault.py", "test_operations.py", "test_publish.py", "test_kill_anywhere.py",
+    "test_enrich.py", "test_object_store.py", "test_hard_stops.py", "test_feeds.py",
+    "test_site.py", "test_flows.py", "test_lake_conversion.py", "test_arxiv_client.py",
+    "test_links_sources.py", "test_title_match.py", "test_feed_sources.py",
+    "test_citation_keys.py", "test_dataset.py",
 )  # fmt: skip
 
 
