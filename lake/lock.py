@@ -16,20 +16,20 @@ import fcntl
 import json
 import os
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
+from digestlake.core.nesting import Nesting
 from digestlake.lake.delta import writing
 
 LOCK_FILE = ".lock"
 _POLL_S = 0.25
-_held: dict[Path, int] = {}  # lake root -> nesting depth, in this process
-_guard = threading.Lock()
+_HELD = Nesting()  # lake roots this process holds
 
 
 class LakeBusy(RuntimeError):
@@ -78,25 +78,18 @@ def lock_state(root: Path) -> LockState:
         os.close(fd)
 
 
-@contextmanager
-def lake_lock(root: Path, run_id: str, *, wait: bool, timeout_s: float) -> Iterator[LockState]:
+def lake_lock(
+    root: Path, run_id: str, *, wait: bool, timeout_s: float
+) -> AbstractContextManager[LockState]:
     """Hold the lake for one run. With ``wait`` false, or after ``timeout_s``, a busy lake is
     a ``LakeBusy`` error naming the run that holds it. Yields what was found on arrival
     (``stale`` when a killed run left its mark)."""
     root = Path(root).resolve()
-    with _guard:
-        if root in _held:
-            _held[root] += 1
-            nested = True
-        else:
-            nested = False
-    if nested:
-        try:
-            yield LockState("held")
-        finally:
-            with _guard:
-                _held[root] -= 1
-        return
+    return _HELD.hold(root, partial(_flock, root, run_id, wait, timeout_s), LockState("held"))
+
+
+@contextmanager
+def _flock(root: Path, run_id: str, wait: bool, timeout_s: float) -> Iterator[LockState]:
     with writing(str(root)):  # the lock is the first write: a read-only or full disk, a file
         root.mkdir(parents=True, exist_ok=True)
         fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
@@ -122,13 +115,9 @@ def lake_lock(root: Path, run_id: str, *, wait: bool, timeout_s: float) -> Itera
         }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(holder).encode(), 0)
-        with _guard:
-            _held[root] = 1
         try:
             yield found
         finally:
-            with _guard:
-                del _held[root]
             os.ftruncate(fd, 0)  # released cleanly: an empty file is a free lock
     finally:
         os.close(fd)  # closing drops the flock

@@ -8,12 +8,13 @@ the lake; a hold nested in another of the same process (``run`` calls ``ingest``
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
+from functools import partial
 
 from digestlake.core.location import Location
+from digestlake.core.nesting import Nesting
 from digestlake.lake.legacy import convert_legacy
 from digestlake.lake.lock import LockState, lake_lock
 from digestlake.lake.runs import new_run_id
@@ -26,8 +27,7 @@ def lease_name(url: str) -> str:
     return "digestlake-lake-" + hashlib.sha256(url.encode()).hexdigest()[:12]
 
 
-_leased: dict[str, int] = {}  # lake URL -> nesting depth, in this process
-_guard = threading.Lock()
+_LEASED = Nesting()  # lake URLs this process holds the lease of
 
 
 @contextmanager
@@ -50,19 +50,8 @@ def hold_lake(config: Config, runner: Runner, run_id: str | None = None) -> Iter
         yield found
 
 
-@contextmanager
-def _nested_lease(runner: Runner, url: str, wait: bool, timeout_s: float) -> Iterator[LockState]:
-    with _guard:
-        depth = _leased.get(url, 0)
-        _leased[url] = depth + 1
-    try:
-        if depth:
-            yield LockState("held")
-        else:
-            with runner.lease(url, wait=wait, timeout_s=timeout_s) as found:
-                yield found
-    finally:
-        with _guard:
-            _leased[url] -= 1
-            if not _leased[url]:
-                del _leased[url]
+def _nested_lease(
+    runner: Runner, url: str, wait: bool, timeout_s: float
+) -> AbstractContextManager[LockState]:
+    acquire = partial(runner.lease, url, wait=wait, timeout_s=timeout_s)
+    return _LEASED.hold(url, acquire, LockState("held"))
