@@ -22,6 +22,7 @@ from digestlake.lake.store import Lake
 from digestlake.pipeline.ingest import ingest
 from digestlake.pipeline.runner import SingleWriterRunner
 from digestlake.sources.spec import SourceConfig
+from digestlake.transforms.paper_days import paper_days
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -33,7 +34,8 @@ def build(lake: Lake, out: Location) -> tuple[float, float, dict[str, dict[str, 
     started = time.perf_counter()
     mentions, papers = lake.read("mentions"), lake.read("papers")
     tags = [t for ts in mentions["tags"].to_list() if ts for t in ts]
-    files = site_files(papers, mentions, citations={}, feeds={}, slugs=tag_slugs(tags))
+    days = paper_days(mentions, papers)
+    files = site_files(papers, mentions, days, citations={}, feeds={}, slugs=tag_slugs(tags))
     rendered = time.perf_counter()
     changes = write_site(out, files)
     return rendered - started, time.perf_counter() - rendered, files, len(changes.written)

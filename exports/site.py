@@ -19,7 +19,6 @@ from digestlake.exports.files import FileChanges, sync_folder, tag_slugs
 from digestlake.exports.site_citations import Citation
 from digestlake.exports.site_pages import TEMPLATES, FeedLink, PageRenderer
 from digestlake.exports.site_search import search_index_script
-from digestlake.transforms.paper_days import paper_days
 from digestlake.transforms.site_listings import site_listings
 from digestlake.transforms.site_papers import site_papers
 
@@ -67,15 +66,17 @@ def papers_in_feeds(
 def site_files(
     papers: pl.DataFrame,
     mentions: pl.DataFrame,
+    days: pl.DataFrame,
     *,
     citations: dict[str, Citation],
     feeds: dict[str, bytes],
     slugs: dict[str, str],
 ) -> dict[str, dict[str, bytes]]:
-    """Every file of the site by folder (``""`` is the site's root); ``feeds`` are the files
-    of ``feeds/`` by name, which pages link and announce."""
+    """Every file of the site by folder (``""`` is the site's root). ``days`` are the
+    ``paper_days`` the feeds were made from too; ``feeds`` are the files of ``feeds/`` by name,
+    which pages link and announce."""
     pages = site_papers(papers, mentions)
-    listings = site_listings(pages, paper_days(mentions, papers), window_days=BUSY_WINDOW_DAYS)
+    listings = site_listings(pages, days, window_days=BUSY_WINDOW_DAYS)
     all_feeds, tag_feeds = feed_links(set(feeds), slugs)
     by_stem = {"all": all_feeds} | {slugs[tag]: links for tag, links in sorted(tag_feeds.items())}
     renderer = PageRenderer(

@@ -78,7 +78,8 @@ def write_exports(
         wait=timedelta(days=config.key_wait_days),
     )  # fmt: skip
     keys = settled.keys
-    items = paper_day_items(paper_days(mentions, papers), config.timezone)
+    days = paper_days(mentions, papers)  # one paper on one day: the feeds' items, the site's
+    items = paper_day_items(days, config.timezone)
     slugs = tag_slugs([t for r in records for t in r["tags"]] + [t for i in items for t in i.tags])
 
     bib, bib_report = bibliographies(records, keys, slugs, unicode=config.bibtex_unicode)
@@ -98,7 +99,7 @@ def write_exports(
     )  # fmt: skip
     changes.extend(sync_folder(out, "feeds", feeds, FEED_SUFFIXES))
     site = site_files(
-        papers, mentions, citations=site_citations(records, keys), feeds=feeds, slugs=slugs
+        papers, mentions, days, citations=site_citations(records, keys), feeds=feeds, slugs=slugs
     )
     changes.extend(write_site(out, site))
     quality = data_quality(

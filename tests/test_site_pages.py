@@ -178,7 +178,7 @@ def build(mentions: pl.DataFrame) -> dict[str, dict[str, bytes]]:
     item = b'<guid isPermaLink="false">urn:digestlake:paper:2401.00001:2024-01-03</guid>'
     feeds = {"all.xml": item, "all.atom": b"", "llm.xml": item, "index.opml": b""}
     return site_files(
-        PAPERS_FRAME, mentions, citations=citations, feeds=feeds,
+        PAPERS_FRAME, mentions, paper_days(mentions, PAPERS_FRAME), citations=citations, feeds=feeds,
         slugs={"llm": "llm", "strings": "strings"},
     )  # fmt: skip
 
