@@ -141,10 +141,12 @@ class History:
 def walk_history(repo: Path, commit: str, since: str | None = None) -> History:
     """Follow adds, renames and deletes from ``since`` (or the root) to ``commit``.
 
-    Files older than ``since`` map to themselves.
+    Files older than ``since`` map to themselves. A note that becomes a link (or a gitlink) is
+    deleted, as a note that goes is, and a link that becomes a file is added: the incremental
+    and the full read of a history then agree (neither reads a link).
     """
     rng = f"{since}..{commit}" if since else commit
-    out = _git(repo, "log", "--reverse", "-M", "--name-status", "-z", "--format=%x01%H", rng)
+    out = _git(repo, "log", "--reverse", "-M", "--raw", "-z", "--format=%x01%H", rng)
     history = History()
     first, deleted = history.first, history.deleted
     for block in out.split(b"\x01")[1:]:
@@ -152,7 +154,9 @@ def walk_history(repo: Path, commit: str, since: str | None = None) -> History:
         fields = [f.decode() for f in rest.strip(b"\n\0").split(b"\0") if f.strip()]
         i = 0
         while i < len(fields):
-            status = fields[i].strip()[:1]
+            # ":<old mode> <new mode> <old blob> <new blob> <status>", then the path(s)
+            old_mode, new_mode, _, _, status = fields[i].strip().lstrip(":").split()
+            status = status[:1]
             if status in "RC":
                 old, new = fields[i + 1], fields[i + 2]
                 first[new] = first.pop(old, old) if status == "R" else new
@@ -160,6 +164,10 @@ def walk_history(repo: Path, commit: str, since: str | None = None) -> History:
                 continue
             path = fields[i + 1]
             i += 2
+            if status == "T":  # a file became a link, or a link a file
+                status = "D" if new_mode.encode() in _LINK_MODES else "A"
+                if old_mode.encode() in _LINK_MODES and new_mode.encode() in _LINK_MODES:
+                    continue
             if status == "D":
                 deleted[first.pop(path, path)] = (path, sha)
             elif status == "A" or path not in first:
