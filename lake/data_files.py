@@ -73,8 +73,9 @@ class DataFiles:
         if scannable:
             try:
                 return self._scan(spec, rels, values, counts, columns, where)
-            except (pl.exceptions.SchemaError, pl.exceptions.ComputeError):
-                pass  # a file of another schema: each file on its own, conformed
+            except pl.exceptions.PolarsError:
+                pass  # a file of another schema, or a broken one: each on its own, which
+                # conforms the first and names the second
         frames = [self._one(spec, r, v, columns) for r, v in zip(rels, values, strict=True)]
         return frames if where is None else [f.filter(where) for f in frames]
 
