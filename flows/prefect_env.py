@@ -83,13 +83,15 @@ def start_embedded_server() -> None:
     asks first, as a plain subprocess that outlives a SIGKILL or an OOM kill of its parent
     (uvicorn, ~190 MB, listening on 127.0.0.1 until someone kills it; a sweep by the next
     run would leave it that long). Nothing to do with a Prefect API configured, or a server
-    already registered (Prefect's test harness)."""
-    from prefect.server.api.server import SubprocessASGIServer
+    already registered (Prefect's test harness). The server module is imported only when
+    the server is to start (the import alone is about 3 s of CPU)."""
     from prefect.settings import get_current_settings
 
     settings = get_current_settings()
     if settings.api.url or not settings.server.ephemeral.enabled:
         return
+    from prefect.server.api.server import SubprocessASGIServer
+
     if None in SubprocessASGIServer._instances or not _LINUX:
         return
 

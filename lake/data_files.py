@@ -51,17 +51,17 @@ class DataFiles:
         frames: list[pl.DataFrame | None] = []
         missing: list[int] = []
         for i, (rel, value) in enumerate(zip(files["path"], files["partition"], strict=True)):
-            hit = self._cached(spec, self.path(spec, rel), value, wanted)
-            frames.append(hit if hit is None or where is None else hit.filter(where))
-            if hit is None:
+            frames.append(self._cached(spec, self.path(spec, rel), value, wanted))
+            if frames[-1] is None:
                 missing.append(i)
-        if missing:
+        if missing:  # filtered in the scan (few rows decoded whole); the cached ones below
             decoded = self._decode(spec, files[missing], wanted, where)
             for i, frame in zip(missing, decoded, strict=True):
                 frames[i] = frame
         found = [f for f in frames if f is not None]
         if found:
-            return pl.concat(found, how="vertical")
+            whole = pl.concat(found, how="vertical")
+            return whole if where is None else whole.filter(where)
         return spec.empty().select(wanted)
 
     def _decode(
