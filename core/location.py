@@ -144,14 +144,18 @@ class Location:
     def read_bytes(self, rel: str) -> bytes:
         return self.fs.cat_file(self.path(rel))
 
-    def write_bytes(self, rel: str, data: bytes) -> None:
+    def write_bytes(self, rel: str, data: bytes, *, durable: bool = True) -> None:
         """Replace ``rel`` with ``data`` atomically (see the module's docstring)."""
-        self.write_with(rel, lambda fh: fh.write(data))
+        self.write_with(rel, lambda fh: fh.write(data), durable=durable)
 
-    def write_with(self, rel: str, write: Callable[[BinaryIO], object]) -> None:
+    def write_with(
+        self, rel: str, write: Callable[[BinaryIO], object], *, durable: bool = True
+    ) -> None:
         """Replace ``rel`` atomically with what ``write(file object)`` writes (a Parquet
         writer, say): straight into a temp file beside it on a local disk, else into memory
-        and then one PUT."""
+        and then one PUT. ``durable=False`` skips the fsyncs, for a caller that writes
+        thousands of derived files and calls ``sync`` once at the end (a reader or a crash
+        still sees the old file or the new one)."""
         if not self.local:
             buffer = io.BytesIO()
             write(buffer)
@@ -164,13 +168,22 @@ class Location:
         try:
             with open(tmp, "wb") as fh:
                 write(fh)
-                fh.flush()
-                os.fsync(fh.fileno())
+                if durable:
+                    fh.flush()
+                    os.fsync(fh.fileno())
             os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)  # half a file left behind keeps a full disk full
             raise
-        _fsync_dir(str(target.parent))
+        if durable:
+            _fsync_dir(str(target.parent))
+
+    def sweep(self) -> None:
+        """Remove the temp files killed writers left anywhere below (local only): a folder
+        that nothing is written to this time is cleaned too."""
+        if self.local and (root := self.local_path) is not None and root.is_dir():
+            for folder, _, _ in os.walk(root):
+                _sweep(Path(folder))
 
     def put(self, rel: str, local_file: Path) -> None:
         """Move a finished local file into place (an upload where the location is remote)."""

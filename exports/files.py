@@ -12,9 +12,8 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from digestlake.core.location import Location, writer_tag
+from digestlake.core.location import Location
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 _MAX_SLUG = 80
@@ -59,14 +58,7 @@ def write_if_changed(location: Location, rel: str, data: bytes, *, sync: bool = 
     where a sync per file would cost more than the rest of the publish)."""
     if location.exists(rel) and location.read_bytes(rel) == data:
         return False
-    if sync or not location.local:  # an object store's PUT is the whole write
-        location.write_bytes(rel, data)
-        return True
-    target = Path(location.path(rel))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staged = target.with_name(f".{target.name}.{writer_tag()}.tmp")  # as Location names them
-    staged.write_bytes(data)
-    location.put(rel, staged)  # a rename: readers see the old file or the new one
+    location.write_bytes(rel, data, durable=sync)
     return True
 
 

@@ -68,6 +68,7 @@ def write_exports(
     they are read from the lake (``lake_state``), so an unchanged lake gives the same card.
     """
     out = Location(exports)
+    out.sweep()  # a publish killed mid-write left temp files, maybe where nothing changes now
     mentions = lake.read("mentions")
     # Only papers a mention names are published: read only their buckets.
     papers = lake.read("papers", partitions=buckets_of(mentions["paper_id"].drop_nulls()))

@@ -74,10 +74,10 @@ def test_a_publish_killed_halfway_still_owns_what_it_wrote(
     out = Location(tmp_path)
     write = Location.write_bytes
 
-    def killed_at_rl(self: Location, rel: str, data: bytes) -> None:
+    def killed_at_rl(self: Location, rel: str, data: bytes, **how: bool) -> None:
         if rel == "feeds/rl.xml":
             raise KeyboardInterrupt
-        write(self, rel, data)
+        write(self, rel, data, **how)
 
     monkeypatch.setattr(Location, "write_bytes", killed_at_rl)
     with pytest.raises(KeyboardInterrupt):
