@@ -20,6 +20,9 @@ def latex_to_text(text: str) -> str:
         return text
 
 
+# Resolution normalises every mention's title in each of its steps, and a process that ingests
+# often (a worker, a replay) meets the same titles again: remembered, they cost a lookup.
+@lru_cache(maxsize=16384)
 def normalise_title(title: str | None) -> str | None:
     """Case, punctuation, whitespace, accents and LaTeX folded: ``$\\infty$Bench`` = ``∞bench``."""
     if title is None:
