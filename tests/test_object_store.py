@@ -142,3 +142,50 @@ def test_the_pipeline_runs_on_an_s3_lake_with_its_lease_in_prefect(
     name = lease_name("s3://digestlake/pipeline/lake")  # the lake's lock, held in Prefect
     inspect = [sys.executable, "-m", "prefect", "gcl", "inspect", name]
     assert subprocess.run(inspect, env=env, capture_output=True).returncode == 0
+
+
+def test_rollback_and_vacuum_of_an_s3_lake_hold_its_lease_in_prefect(
+    s3, prefect_api: str, tmp_path: Path
+) -> None:
+    """``digestlake rollback`` and ``vacuum`` on a lake at a URL run outside any flow, holding
+    the lake's Prefect lease through the PrefectRunner: the run they undo is undone, the lake
+    stays readable with the same rows, and the rollback is recorded. (The runs before them
+    are made in-process: this test is about the two verbs.)"""
+    from digestlake.pipeline.run import run
+
+    digests = tmp_path / "digests"
+    digests.mkdir()
+    days = sorted((SAMPLES / "digests").glob("*.txt"))
+    for day in days[:-1]:  # the last day comes with the second run
+        (digests / day.name).write_bytes(day.read_bytes())
+    lake_url = "s3://digestlake/rollback/lake"
+    config = tmp_path / "digestlake.toml"
+    config.write_text(
+        f'[lake]\npath = "{lake_url}"\n'
+        '[exports]\npath = "exports"\n[cache]\npath = "cache"\n'  # the lake is what is remote
+        "[arxiv]\nenabled = false\n"
+        f'[[sources]]\nname = "digests"\nkind = "digest"\npath = "{digests}"\n'
+    )
+    loaded = load_config(config, env={})
+    run(loaded, offline=True, now=T0, runner=ALONE)
+    before = Lake(lake_url).read("mentions").sort("mention_id")
+    (digests / days[-1].name).write_bytes(days[-1].read_bytes())
+    second = run(loaded, offline=True, now=T0, runner=ALONE).run["run_id"]
+    assert Lake(lake_url).read("mentions").height > before.height
+
+    env = prefect_env(PREFECT_API_URL=prefect_api, **s3)
+
+    def digestlake(*args: str) -> str:
+        command = [sys.executable, "-m", "digestlake.flows.cli", *args, "--config", str(config)]
+        done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    said = digestlake("rollback", second)
+    assert f"rolled back run {second}" in said and "mentions" in said
+    assert Lake(lake_url).read("mentions").sort("mention_id").equals(before, null_equal=True)
+    said = digestlake("vacuum", "--retain-days", "0")
+    assert said.startswith("vacuum:") and "mentions" in said
+    assert Lake(lake_url).read("mentions").sort("mention_id").equals(before, null_equal=True)
+    runs = Lake(lake_url).read("runs").sort("started_at")
+    assert runs["flow"].to_list()[-1] == "rollback" and runs["rollback_of"][-1] == second
