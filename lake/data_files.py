@@ -1,8 +1,9 @@
 """Decoding a table's data files into frames of its schema.
 
 Files this process decoded before come from ``FRAMES``; the others of a local table are read
-in one polars scan per partition value, then sliced back into one frame per file (by the row
-counts the log records) for the cache. One scan rather than a read per file: the papers of a
+in one polars scan (one per partition value, unless the partition column is computed from the
+rows, as the papers' bucket is), then sliced back into one frame per file (by the row counts
+the log records) for the cache. One scan rather than a read per file: the papers of a
 2 M-paper snapshot are 229 files, and reading them one by one costs about four times the scan
 (conforming each file to the schema is most of it). A file that does not match the schema
 (written before a column changed type) or a remote one is read on its own.
