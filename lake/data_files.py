@@ -77,8 +77,8 @@ class DataFiles:
             except pl.exceptions.PolarsError:
                 pass  # a file of another schema, or a broken one: each on its own, which
                 # conforms the first and names the second
-        frames = [self._one(spec, r, v, columns) for r, v in zip(rels, values, strict=True)]
-        return frames if where is None else [f.filter(where) for f in frames]
+        # Whole frames: ``read`` applies ``where`` to everything it gathers.
+        return [self._one(spec, r, v, columns) for r, v in zip(rels, values, strict=True)]
 
     def _scan(
         self,

@@ -283,15 +283,15 @@ _FILES = {
 def add_actions(dt: DeltaTable | None, stats: tuple[str, ...] = ()) -> pl.DataFrame:
     """The table's live files: path (as on disk, relative to the table), size, rows, the
     partition value (``partition``, null for a table without partitions), and for each column
-    of ``stats`` its ``min.``, ``max.`` and ``nulls.`` (null where a file has none)."""
+    of ``stats`` delta-rs' ``min.``, ``max.`` and ``null_count.`` (null where a file has none)."""
     actions = pl.DataFrame(dt.get_add_actions(flatten=True)) if dt is not None else None
-    recorded = [
-        (f"{kind}.{c}", f"{mine}.{c}", pl.Int64 if mine == "nulls" else pl.String)
+    recorded = {
+        f"{kind}.{c}": pl.Int64 if kind == "null_count" else pl.String
         for c in stats
-        for kind, mine in (("min", "min"), ("max", "max"), ("null_count", "nulls"))
-    ]
+        for kind in ("min", "max", "null_count")
+    }
     if actions is None or actions.is_empty():
-        return pl.DataFrame(schema=_FILES | {name: t for _, name, t in recorded})
+        return pl.DataFrame(schema=_FILES | recorded)
     part = [c for c in actions.columns if c.startswith("partition.")]
     return actions.select(
         pl.col("path").map_elements(unquote, return_dtype=pl.String),  # the log encodes it
@@ -299,7 +299,7 @@ def add_actions(dt: DeltaTable | None, stats: tuple[str, ...] = ()) -> pl.DataFr
         pl.col("num_records").cast(pl.Int64),
         (pl.col(part[0]) if part else pl.lit(None, pl.String)).alias("partition"),
         *[
-            (pl.col(theirs) if theirs in actions.columns else pl.lit(None)).cast(t).alias(name)
-            for theirs, name, t in recorded
+            (pl.col(name) if name in actions.columns else pl.lit(None)).cast(t).alias(name)
+            for name, t in recorded.items()
         ],
     )

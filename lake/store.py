@@ -127,7 +127,8 @@ class Lake:
         if holding_other_than is not None:
             column, values = holding_other_than
             low, high = pl.col(f"min.{column}"), pl.col(f"max.{column}")
-            uniform = (low == high) & low.is_in(sorted(values)) & (pl.col(f"nulls.{column}") == 0)
+            nulls = pl.col(f"null_count.{column}")
+            uniform = (low == high) & low.is_in(sorted(values)) & (nulls == 0)
             files = files.filter(~uniform.fill_null(False))
         return files.sort("partition", "path", nulls_last=True)
 
